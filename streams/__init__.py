@@ -1,0 +1,1 @@
+"""newsflow: streaming ingestion of news from Kafka into Elasticsearch."""
