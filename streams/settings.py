@@ -1,0 +1,211 @@
+"""The one place that reads the environment: a frozen Settings every other module takes values from."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Every variable the package reads, with its default. deploy/env.example documents the same
+# names and a test keeps the three (this table, env.example, compose.yaml) in step.
+ENV_DEFAULTS: dict[str, str] = {
+    "NEWSFLOW_KAFKA_BOOTSTRAP": "127.0.0.1:9092",
+    "NEWSFLOW_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT",
+    "NEWSFLOW_KAFKA_SASL_MECHANISM": "",
+    "NEWSFLOW_KAFKA_SASL_USERNAME": "",
+    "NEWSFLOW_KAFKA_SASL_PASSWORD": "",
+    "NEWSFLOW_KAFKA_SSL_CAFILE": "",
+    "NEWSFLOW_ES_URL": "http://127.0.0.1:9200",
+    "NEWSFLOW_ES_API_KEY": "",
+    "NEWSFLOW_ES_USERNAME": "",
+    "NEWSFLOW_ES_PASSWORD": "",
+    "NEWSFLOW_ES_CA_CERTS": "",
+    "NEWSFLOW_HOME": ".newsflow",
+    "NEWSFLOW_APP_ID": "newsflow",
+    "NEWSFLOW_TOPIC_PREFIX": "",
+    "NEWSFLOW_INDEX_PREFIX": "",
+    "NEWSFLOW_TOPIC_PARTITIONS": "4",
+    "NEWSFLOW_STORE": "rocksdb://",
+    "NEWSFLOW_WEB_PORT": "6066",
+    "NEWSFLOW_BULK_SIZE": "500",
+    "NEWSFLOW_BULK_SECONDS": "1.0",
+    "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
+    "NEWSFLOW_LANGUAGE_CHARS": "500",
+    "NEWSFLOW_DEDUP_WINDOW_DAYS": "7",
+    "NEWSFLOW_DEDUP_THRESHOLD": "0.8",
+    "NEWSFLOW_NEAR_DUPLICATES": "mark",
+    "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT": "9093",
+    "NEWSFLOW_STACK_ES_TRANSPORT_PORT": "9300",
+    "NEWSFLOW_STACK_ES_HEAP": "1g",
+    "NEWSFLOW_JAVA_HOME": "",
+    "NEWSFLOW_LOG_LEVEL": "info",
+}
+
+SECRET_NAMES = frozenset({"NEWSFLOW_KAFKA_SASL_PASSWORD", "NEWSFLOW_ES_API_KEY", "NEWSFLOW_ES_PASSWORD"})
+
+
+class SettingsError(ValueError):
+    """A variable holds a value the pipeline cannot use; the message names it and the fix."""
+
+
+def _int(env: Mapping[str, str], name: str, minimum: int = 0) -> int:
+    raw = env[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name}={raw!r} is not an integer; set it to e.g. {ENV_DEFAULTS[name]}"
+        ) from None
+    if value < minimum:
+        raise SettingsError(f"{name}={value} must be >= {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str) -> float:
+    raw = env[name]
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number; set it to e.g. {ENV_DEFAULTS[name]}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, as plain values. Build with `Settings.from_env()`."""
+
+    kafka_bootstrap: str = ENV_DEFAULTS["NEWSFLOW_KAFKA_BOOTSTRAP"]
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str = ""
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = field(default="", repr=False)
+    kafka_ssl_cafile: str = ""
+    es_url: str = ENV_DEFAULTS["NEWSFLOW_ES_URL"]
+    es_api_key: str = field(default="", repr=False)
+    es_username: str = ""
+    es_password: str = field(default="", repr=False)
+    es_ca_certs: str = ""
+    home: Path = Path(".newsflow")
+    app_id: str = "newsflow"
+    topic_prefix: str = ""
+    index_prefix: str = ""
+    topic_partitions: int = 4
+    store: str = "rocksdb://"
+    web_port: int = 6066
+    bulk_size: int = 500
+    bulk_seconds: float = 1.0
+    max_message_bytes: int = 1_048_576
+    language_chars: int = 500
+    dedup_window_days: float = 7.0
+    dedup_threshold: float = 0.8
+    near_duplicates: str = "mark"
+    stack_kafka_controller_port: int = 9093
+    stack_es_transport_port: int = 9300
+    stack_es_heap: str = "1g"
+    java_home: str = ""
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        source = os.environ if environ is None else environ
+        env = {name: source.get(name, default) for name, default in ENV_DEFAULTS.items()}
+        # The JDK for the local stack: ours first, then the conventional variable.
+        java_home = env["NEWSFLOW_JAVA_HOME"] or source.get("JAVA_HOME", "")
+        near = env["NEWSFLOW_NEAR_DUPLICATES"].strip().lower()
+        if near not in {"mark", "drop"}:
+            raise SettingsError(
+                f"NEWSFLOW_NEAR_DUPLICATES={near!r}: use 'mark' (index with duplicate_of) or 'drop'"
+            )
+        protocol = env["NEWSFLOW_KAFKA_SECURITY_PROTOCOL"].strip().upper()
+        if protocol not in {"PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"}:
+            raise SettingsError(
+                f"NEWSFLOW_KAFKA_SECURITY_PROTOCOL={protocol!r}: use PLAINTEXT, SSL, "
+                "SASL_PLAINTEXT or SASL_SSL"
+            )
+        es_url = env["NEWSFLOW_ES_URL"].rstrip("/")
+        if urlsplit(es_url).scheme not in {"http", "https"} or not urlsplit(es_url).hostname:
+            raise SettingsError(f"NEWSFLOW_ES_URL={es_url!r} must look like http://host:9200")
+        return cls(
+            kafka_bootstrap=env["NEWSFLOW_KAFKA_BOOTSTRAP"],
+            kafka_security_protocol=protocol,
+            kafka_sasl_mechanism=env["NEWSFLOW_KAFKA_SASL_MECHANISM"],
+            kafka_sasl_username=env["NEWSFLOW_KAFKA_SASL_USERNAME"],
+            kafka_sasl_password=env["NEWSFLOW_KAFKA_SASL_PASSWORD"],
+            kafka_ssl_cafile=env["NEWSFLOW_KAFKA_SSL_CAFILE"],
+            es_url=es_url,
+            es_api_key=env["NEWSFLOW_ES_API_KEY"],
+            es_username=env["NEWSFLOW_ES_USERNAME"],
+            es_password=env["NEWSFLOW_ES_PASSWORD"],
+            es_ca_certs=env["NEWSFLOW_ES_CA_CERTS"],
+            home=Path(env["NEWSFLOW_HOME"]),
+            app_id=env["NEWSFLOW_APP_ID"],
+            topic_prefix=env["NEWSFLOW_TOPIC_PREFIX"],
+            index_prefix=env["NEWSFLOW_INDEX_PREFIX"],
+            topic_partitions=_int(env, "NEWSFLOW_TOPIC_PARTITIONS", 1),
+            store=env["NEWSFLOW_STORE"],
+            web_port=_int(env, "NEWSFLOW_WEB_PORT", 0),
+            bulk_size=_int(env, "NEWSFLOW_BULK_SIZE", 1),
+            bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
+            max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),
+            language_chars=_int(env, "NEWSFLOW_LANGUAGE_CHARS", 50),
+            dedup_window_days=_float(env, "NEWSFLOW_DEDUP_WINDOW_DAYS"),
+            dedup_threshold=_float(env, "NEWSFLOW_DEDUP_THRESHOLD"),
+            near_duplicates=near,
+            stack_kafka_controller_port=_int(env, "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT", 1),
+            stack_es_transport_port=_int(env, "NEWSFLOW_STACK_ES_TRANSPORT_PORT", 1),
+            stack_es_heap=env["NEWSFLOW_STACK_ES_HEAP"],
+            java_home=java_home,
+            log_level=env["NEWSFLOW_LOG_LEVEL"].lower(),
+        )
+
+    # Derived names: one prefix scheme for topics and indices so tests can isolate themselves.
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def index(self, name: str) -> str:
+        return f"{self.index_prefix}{name}"
+
+    @property
+    def kafka_port(self) -> int:
+        return _port_of(self.kafka_bootstrap.split(",")[0], 9092)
+
+    @property
+    def kafka_host(self) -> str:
+        return self.kafka_bootstrap.split(",")[0].rsplit(":", 1)[0]
+
+    @property
+    def es_port(self) -> int:
+        return urlsplit(self.es_url).port or 9200
+
+    @property
+    def es_host(self) -> str:
+        return urlsplit(self.es_url).hostname or "127.0.0.1"
+
+    def redacted(self) -> dict[str, str]:
+        """Settings as strings for logs and `--help`-style dumps, secrets masked."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            secret = f"NEWSFLOW_{f.name.upper()}" in SECRET_NAMES
+            out[f.name] = "***" if secret and value else str(value)
+        return out
+
+    def kafka_client_options(self) -> dict[str, str | None]:
+        """Security options in kafka-python's vocabulary (aiokafka/Faust take the same names)."""
+        opts: dict[str, str | None] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_sasl_mechanism:
+            opts["sasl_mechanism"] = self.kafka_sasl_mechanism
+            opts["sasl_plain_username"] = self.kafka_sasl_username
+            opts["sasl_plain_password"] = self.kafka_sasl_password
+        if self.kafka_ssl_cafile:
+            opts["ssl_cafile"] = self.kafka_ssl_cafile
+        return opts
+
+
+def _port_of(hostport: str, default: int) -> int:
+    _, _, port = hostport.rpartition(":")
+    try:
+        return int(port)
+    except ValueError:
+        return default

@@ -1,0 +1,120 @@
+"""Configure, format and launch a single KRaft broker+controller on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import uuid
+from pathlib import Path
+
+from streams.stack.java import Jdk
+
+MAIN_CLASS = "kafka.Kafka"
+STORAGE_TOOL = "kafka.tools.StorageTool"
+
+LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka
+logger.kafka.level = WARN
+logger.controller.name = org.apache.kafka
+logger.controller.level = WARN
+"""
+
+
+def server_properties(*, host: str, port: int, controller_port: int, data: Path) -> str:
+    # One node is broker and controller; internal topics get replication factor 1 and few
+    # partitions so consumer groups (Faust workers, tests) coordinate in well under a second.
+    return f"""\
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@{host}:{controller_port}
+listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}
+advertised.listeners=PLAINTEXT://{host}:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={data}
+num.partitions=1
+default.replication.factor=1
+auto.create.topics.enable=true
+delete.topic.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+message.max.bytes=10485760
+log.retention.hours=168
+log.segment.bytes=104857600
+num.network.threads=2
+num.io.threads=4
+"""
+
+
+def cluster_id() -> str:
+    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, no padding.
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def classpath(libs: Path) -> str:
+    return str(libs / "*")
+
+
+def prepare(*, root: Path, libs: Path, jdk: Jdk, host: str, port: int, controller_port: int) -> Path:
+    """Write config (every start, so port changes apply) and format storage once."""
+    config_dir = root / "config"
+    data = root / "data"
+    logs = root / "logs"
+    for d in (config_dir, data, logs):
+        d.mkdir(parents=True, exist_ok=True)
+    props = config_dir / "server.properties"
+    props.write_text(server_properties(host=host, port=port, controller_port=controller_port, data=data))
+    (config_dir / "log4j2.properties").write_text(LOG4J2.format(log=logs / "server.log"))
+    if not (data / "meta.properties").is_file():
+        # StorageTool calls System.exit, so it runs as its own JVM.
+        proc = subprocess.run(
+            [
+                str(jdk.java),
+                "-cp",
+                classpath(libs),
+                STORAGE_TOOL,
+                "format",
+                "-t",
+                cluster_id(),
+                "-c",
+                str(props),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"formatting Kafka storage in {data} failed:\n{proc.stdout}{proc.stderr}")
+    return props
+
+
+def command(*, root: Path, libs: Path, jdk: Jdk, heap: str = "512m") -> list[str]:
+    config_dir = root / "config"
+    return [
+        str(jdk.java),
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        f"-Dlog4j2.configurationFile={config_dir / 'log4j2.properties'}",
+        f"-Dkafka.logs.dir={root / 'logs'}",
+        "-cp",
+        classpath(libs),
+        MAIN_CLASS,
+        str(config_dir / "server.properties"),
+    ]

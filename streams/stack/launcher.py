@@ -1,0 +1,268 @@
+"""`newsflow stack up | down | status`: the local Kafka + Elasticsearch, started and stopped by pid."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from streams.settings import Settings
+from streams.stack import artifacts, elasticsearch, kafka, process
+from streams.stack.java import find_jdk
+
+KAFKA_MIN_JAVA = 17
+ES_MIN_JAVA = 21
+
+
+class StackError(RuntimeError):
+    """The stack could not be started or stopped; the message says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    state: str  # "up" | "down" | "starting" (process alive, not answering yet)
+    pid: int | None
+    address: str
+    port: int
+    version: str | None
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.home = settings.home.resolve()
+        self.kafka_root = self.home / "kafka"
+        self.es_root = self.home / "elasticsearch"
+
+    # -- paths -------------------------------------------------------------------------
+    @property
+    def kafka_pidfile(self) -> Path:
+        return self.kafka_root / "kafka.pid"
+
+    @property
+    def es_pidfile(self) -> Path:
+        return self.es_root / "elasticsearch.pid"
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        # Two `up`s at once (a test session and a demo) must not start two brokers.
+        self.home.mkdir(parents=True, exist_ok=True)
+        with (self.home / "stack.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    # -- probes ------------------------------------------------------------------------
+    def kafka_answers(self) -> bool:
+        s = self.settings
+        if not process.port_open(s.kafka_host, s.kafka_port):
+            return False
+        from kafka import KafkaAdminClient  # deferred: slow import, only needed here
+
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=s.kafka_bootstrap,
+                request_timeout_ms=3000,
+                **s.kafka_client_options(),
+            )
+        except Exception:
+            return False
+        try:
+            return bool(admin.describe_cluster().get("brokers"))
+        except Exception:
+            return False
+        finally:
+            admin.close()
+
+    def es_version(self) -> str | None:
+        """The node's version once the cluster is at least yellow, else None.
+
+        The bare integ-test-zip lacks the rest-root module, so `GET /` answers 405 there;
+        `_nodes/_local` is in the server itself and works on every distribution.
+        """
+        url = self.settings.es_url
+        try:
+            health_url = f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s"
+            with urllib.request.urlopen(health_url, timeout=3) as r:
+                health = json.load(r)
+            if health.get("status") not in {"yellow", "green"}:
+                return None
+            nodes_url = f"{url}/_nodes/_local?filter_path=nodes.*.version"
+            with urllib.request.urlopen(nodes_url, timeout=3) as r:
+                nodes = json.load(r).get("nodes", {})
+            return next((str(n["version"]) for n in nodes.values()), None)
+        except (OSError, ValueError, KeyError):
+            return None
+
+    # -- commands ----------------------------------------------------------------------
+    def up(self, *, timeout: float = 180.0, echo: bool = True) -> list[ServiceStatus]:
+        with self._locked():
+            say = print if echo else (lambda *_a, **_k: None)
+            s = self.settings
+            pom = artifacts.find_pom()
+            versions = artifacts.pinned_versions(pom)
+            started: list[tuple[str, int]] = []
+            kafka_pid = process.read_pid(self.kafka_pidfile)
+            es_pid = process.read_pid(self.es_pidfile)
+            if kafka_pid is None:
+                self._refuse_taken_port("Kafka", s.kafka_host, s.kafka_port, "NEWSFLOW_KAFKA_BOOTSTRAP")
+                self._refuse_taken_port(
+                    "the Kafka controller",
+                    s.kafka_host,
+                    s.stack_kafka_controller_port,
+                    "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT",
+                )
+            if es_pid is None:
+                self._refuse_taken_port("Elasticsearch", s.es_host, s.es_port, "NEWSFLOW_ES_URL")
+                self._refuse_taken_port(
+                    "the Elasticsearch transport",
+                    s.es_host,
+                    s.stack_es_transport_port,
+                    "NEWSFLOW_STACK_ES_TRANSPORT_PORT",
+                )
+            if kafka_pid is None:
+                jdk = find_jdk(KAFKA_MIN_JAVA, "Kafka", s.java_home)
+                say(
+                    f"kafka: fetching {versions.kafka} (cached after the first time) ...",
+                    flush=True,
+                )
+                libs = artifacts.kafka_libs(pom, self.home, versions.kafka)
+                kafka.prepare(
+                    root=self.kafka_root,
+                    libs=libs,
+                    jdk=jdk,
+                    host=s.kafka_host,
+                    port=s.kafka_port,
+                    controller_port=s.stack_kafka_controller_port,
+                )
+                kafka_pid = process.spawn(
+                    kafka.command(root=self.kafka_root, libs=libs, jdk=jdk),
+                    env=dict(os.environ),
+                    log=self.kafka_root / "logs" / "stdout.log",
+                    pidfile=self.kafka_pidfile,
+                )
+                (self.kafka_root / "version").write_text(versions.kafka)
+                started.append(("kafka", kafka_pid))
+                say(f"kafka: starting pid {kafka_pid} with Java {jdk.major}", flush=True)
+            if es_pid is None:
+                jdk = find_jdk(ES_MIN_JAVA, "Elasticsearch", s.java_home)
+                say(
+                    f"elasticsearch: fetching {versions.elasticsearch} (cached after the first time) ...",
+                    flush=True,
+                )
+                es_home = artifacts.elasticsearch_home(pom, self.home, versions.elasticsearch)
+                user = elasticsearch.run_as()
+                elasticsearch.prepare(
+                    root=self.es_root,
+                    es_home=es_home,
+                    host=s.es_host,
+                    port=s.es_port,
+                    transport_port=s.stack_es_transport_port,
+                    user=user,
+                )
+                es_pid = process.spawn(
+                    elasticsearch.command(es_home),
+                    env=elasticsearch.environment(root=self.es_root, jdk=jdk, heap=s.stack_es_heap),
+                    log=self.es_root / "logs" / "stdout.log",
+                    pidfile=self.es_pidfile,
+                    user=user.uid if user else None,
+                    group=user.gid if user else None,
+                )
+                started.append(("elasticsearch", es_pid))
+                who = f" as user {user.name}" if user else ""
+                say(f"elasticsearch: starting pid {es_pid} with Java {jdk.major}{who}", flush=True)
+            t0 = time.monotonic()
+            try:
+                process.wait_all(
+                    [
+                        process.Pending(
+                            "Kafka",
+                            self.kafka_answers,
+                            kafka_pid,
+                            self.kafka_root / "logs" / "stdout.log",
+                        ),
+                        process.Pending(
+                            "Elasticsearch",
+                            lambda: self.es_version() is not None,
+                            es_pid,
+                            self.es_root / "logs" / "stdout.log",
+                        ),
+                    ],
+                    timeout=timeout,
+                )
+            except RuntimeError as exc:
+                for name, _pid in started:
+                    process.stop(self.kafka_pidfile if name == "kafka" else self.es_pidfile)
+                raise StackError(str(exc)) from None
+            if started:
+                say(f"ready in {time.monotonic() - t0:.1f}s", flush=True)
+            else:
+                say("already up", flush=True)
+            statuses = self.status()
+            for st in statuses:
+                say(f"{st.name}: {st.address} (version {st.version}, pid {st.pid})")
+            return statuses
+
+    def _refuse_taken_port(self, what: str, host: str, port: int, variable: str) -> None:
+        if process.port_open(host, port):
+            raise StackError(
+                f"port {port} on {host} for {what} is already taken by a process newsflow did not "
+                f"start; stop that process or choose another port with {variable}"
+            )
+
+    def down(self, *, purge: bool = False, echo: bool = True) -> None:
+        with self._locked():
+            for name, pidfile in (
+                ("elasticsearch", self.es_pidfile),
+                ("kafka", self.kafka_pidfile),
+            ):
+                was = process.stop(pidfile)
+                if echo:
+                    print(f"{name}: {'stopped' if was else 'not running'}")
+            if purge:
+                for root in (self.kafka_root, self.es_root):
+                    shutil.rmtree(root, ignore_errors=True)
+                if echo:
+                    print(f"purged data under {self.home} (downloads kept in {self.home / 'dist'})")
+
+    def status(self) -> list[ServiceStatus]:
+        s = self.settings
+        kafka_pid = process.read_pid(self.kafka_pidfile)
+        kafka_up = self.kafka_answers()
+        kafka_version_file = self.kafka_root / "version"
+        kafka_version = kafka_version_file.read_text().strip() if kafka_version_file.is_file() else None
+        es_version = self.es_version()
+        es_pid = process.read_pid(self.es_pidfile)
+
+        def state(up: bool, pid: int | None) -> str:
+            return "up" if up else ("starting" if pid else "down")
+
+        return [
+            ServiceStatus(
+                "kafka",
+                state(kafka_up, kafka_pid),
+                kafka_pid,
+                s.kafka_bootstrap,
+                s.kafka_port,
+                kafka_version if kafka_up else None,
+            ),
+            ServiceStatus(
+                "elasticsearch",
+                state(es_version is not None, es_pid),
+                es_pid,
+                s.es_url,
+                s.es_port,
+                es_version,
+            ),
+        ]
+
+
+def status_json(statuses: list[ServiceStatus]) -> str:
+    return json.dumps({st.name: asdict(st) for st in statuses}, indent=2)
