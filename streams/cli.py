@@ -35,6 +35,97 @@ def _stack(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    from streams.runner import run
+    from streams.topology import create
+
+    if args.name:
+        settings = dataclasses.replace(settings, worker_name=args.name)
+    run(create(settings), loglevel=args.loglevel or settings.log_level)
+    return 0
+
+
+def _feed(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.feed import feed
+
+    try:
+        result = feed(settings, args.path, topic=args.topic, progress=not args.quiet)
+    except FileNotFoundError:
+        print(
+            f"newsflow feed: {args.path} does not exist; pass a JSON-lines file, a JSON array or -",
+            file=sys.stderr,
+        )
+        return 2
+    except ValueError as exc:
+        print(f"newsflow feed: {args.path} is neither JSON lines nor a JSON array: {exc}", file=sys.stderr)
+        return 2
+    print(f"sent {result.sent}, failed {result.failed}")
+    for error in result.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 0 if result.sent > 0 and result.failed == 0 else (1 if result.sent == 0 else 3)
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from streams import search
+    from streams.sinks.elasticsearch import search as run_search
+
+    try:
+        body = search.build(
+            search.Query(
+                text=" ".join(args.query),
+                lang=args.lang,
+                source=args.source,
+                since=args.since,
+                entity=args.entity,
+                limit=args.limit,
+                include_duplicates=args.all,
+            )
+        )
+    except ValueError as exc:
+        print(f"newsflow search: {exc}", file=sys.stderr)
+        return 2
+    response = run_search(settings, body)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    h["_source"] | {"_id": h["_id"], "highlight": h.get("highlight", {})}
+                    for h in response["hits"]["hits"]
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(search.render(response))
+    return 0
+
+
+def _dlq(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from streams import dlq
+
+    if args.action == "replay":
+        selected, sent = dlq.replay(settings, code=args.code, dry_run=args.dry_run)
+        verb = "would replay" if args.dry_run else "replayed"
+        print(f"{verb} {selected if args.dry_run else sent} dead letter(s)")
+        return 0
+    letters = [lt for lt in dlq.letters(settings) if args.code is None or lt["error"]["code"] == args.code]
+    shown = letters[-args.limit :] if args.limit else letters
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+    else:
+        for letter in shown:
+            print(dlq.render(letter))
+        print(f"{len(letters)} dead letter(s) in {settings.topic('articles.dlq')}, showing {len(shown)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -45,6 +136,36 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument("--purge", action="store_true", help="down: also delete data and logs")
     stack.add_argument("--timeout", type=float, default=180.0, help="up: seconds to wait (180)")
     stack.set_defaults(handler=_stack)
+
+    worker = sub.add_parser("worker", help="run a pipeline worker (Faust); run several for more throughput")
+    worker.add_argument("--name", help="worker name; its local table store lives under it (default w1)")
+    worker.add_argument("--loglevel", choices=["debug", "info", "warning", "error"])
+    worker.set_defaults(handler=_worker)
+
+    feed = sub.add_parser("feed", help="send raw articles (JSON lines or a JSON array) to Kafka")
+    feed.add_argument("path", help="file, or - for standard input")
+    feed.add_argument("--topic", help="target topic (default: articles.raw)")
+    feed.add_argument("--quiet", action="store_true", help="no progress bar")
+    feed.set_defaults(handler=_feed)
+
+    search = sub.add_parser("search", help="full-text search over indexed articles, newest first")
+    search.add_argument("query", nargs="*", help='words; simple_query_string syntax ("phrase", -not, a|b)')
+    search.add_argument("--lang", help="only this language (ISO 639-1); also lemmatises the query in it")
+    search.add_argument("--source", help="only this outlet or domain")
+    search.add_argument("--since", help="only articles first seen within this period, e.g. 24h, 7d")
+    search.add_argument("--entity", help='only articles naming this entity, e.g. "Władimir Putin"')
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--all", action="store_true", help="include near-duplicate copies")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=_search)
+
+    dlq = sub.add_parser("dlq", help="dead letters: list them with reasons, or replay them")
+    dlq.add_argument("action", nargs="?", choices=["list", "replay"], default="list")
+    dlq.add_argument("--code", help="only this error code (e.g. schema_violation)")
+    dlq.add_argument("--limit", type=int, default=20, help="list: newest N (0 = all)")
+    dlq.add_argument("--json", action="store_true")
+    dlq.add_argument("--dry-run", action="store_true", help="replay: count only")
+    dlq.set_defaults(handler=_dlq)
     return parser
 
 

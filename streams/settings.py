@@ -27,6 +27,8 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_TOPIC_PREFIX": "",
     "NEWSFLOW_INDEX_PREFIX": "",
     "NEWSFLOW_TOPIC_PARTITIONS": "4",
+    "NEWSFLOW_TOPIC_REPLICATION": "1",
+    "NEWSFLOW_WORKER_NAME": "w1",
     "NEWSFLOW_STORE": "rocksdb://",
     "NEWSFLOW_WEB_PORT": "6066",
     "NEWSFLOW_BULK_SIZE": "500",
@@ -91,6 +93,8 @@ class Settings:
     topic_prefix: str = ""
     index_prefix: str = ""
     topic_partitions: int = 4
+    topic_replication: int = 1
+    worker_name: str = "w1"
     store: str = "rocksdb://"
     web_port: int = 6066
     bulk_size: int = 500
@@ -143,6 +147,8 @@ class Settings:
             topic_prefix=env["NEWSFLOW_TOPIC_PREFIX"],
             index_prefix=env["NEWSFLOW_INDEX_PREFIX"],
             topic_partitions=_int(env, "NEWSFLOW_TOPIC_PARTITIONS", 1),
+            topic_replication=_int(env, "NEWSFLOW_TOPIC_REPLICATION", 1),
+            worker_name=env["NEWSFLOW_WORKER_NAME"],
             store=env["NEWSFLOW_STORE"],
             web_port=_int(env, "NEWSFLOW_WEB_PORT", 0),
             bulk_size=_int(env, "NEWSFLOW_BULK_SIZE", 1),

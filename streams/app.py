@@ -1,0 +1,54 @@
+"""Build the faust.App from Settings (broker, store, security, commit and buffer tuning)."""
+
+from __future__ import annotations
+
+import ssl
+
+import faust
+
+from streams.settings import Settings
+
+
+def _credentials(settings: Settings) -> faust.types.auth.CredentialsT | ssl.SSLContext | None:
+    protocol = settings.kafka_security_protocol
+    context = None
+    if protocol in {"SSL", "SASL_SSL"}:
+        context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile or None)
+    if protocol.startswith("SASL"):
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=settings.kafka_sasl_password,
+            mechanism=settings.kafka_sasl_mechanism or "PLAIN",
+            ssl_context=context,
+        )
+    return context
+
+
+def create_app(settings: Settings) -> faust.App:
+    # Each worker on a host needs its own table store directory (RocksDB takes a lock on it).
+    datadir = (settings.home / "workers" / f"{settings.app_id}-{settings.worker_name}").resolve()
+    datadir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        settings.app_id,
+        broker=[f"kafka://{hp}" for hp in settings.kafka_bootstrap.split(",")],
+        broker_credentials=_credentials(settings),
+        store=settings.store,
+        datadir=str(datadir),
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        # A new deployment reads the raw topic from the start: nothing published before the
+        # first worker started is skipped.
+        consumer_auto_offset_reset="earliest",
+        # Offsets are committed only after the agents finished with the events (take() acks
+        # after the bulk write returned); Faust flushes the producer before each commit.
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_max_request_size=4 * 1024 * 1024,
+        consumer_max_fetch_size=4 * 1024 * 1024,
+        stream_buffer_maxsize=4096,
+        web_enabled=settings.web_port > 0,
+        web_port=settings.web_port or 6066,
+        web_host="127.0.0.1",
+        loghandlers=[],
+    )

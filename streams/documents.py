@@ -1,0 +1,133 @@
+"""Article -> the Elasticsearch document and the bulk operations that write it idempotently (pure)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from streams.records import Article
+from streams.version import PIPELINE_VERSION
+
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "schemas" / "index-template.articles.json"
+INDEX_VERSION = 1
+LABEL_FIELDS = {"PER": "persons", "ORG": "organizations", "LOC": "locations"}
+
+
+@cache
+def template(prefix: str = "") -> dict[str, Any]:
+    """The index template with the index prefix applied (alias included)."""
+    raw = TEMPLATE_PATH.read_text(encoding="utf-8").replace("{prefix}", prefix)
+    body: dict[str, Any] = json.loads(raw)
+    body.pop("_comment", None)
+    body["template"]["aliases"] = {alias_name(prefix): {}}
+    return body
+
+
+def alias_name(prefix: str = "") -> str:
+    return f"{prefix}articles"
+
+
+def index_name(prefix: str = "") -> str:
+    return f"{prefix}articles-v{INDEX_VERSION}"
+
+
+def syndication_fields(syndication: dict[str, Any]) -> dict[str, Any]:
+    """dedup.* fields describing a canonical's copies (dedup.Syndication.to_dict() in)."""
+    copies = syndication.get("copies") or []
+    return {
+        "syndication_count": int(syndication.get("count") or 0),
+        "syndicated_by": sorted({c["source"] for c in copies if c.get("source")}),
+        "syndicated_ids": [c["doc_id"] for c in copies],
+    }
+
+
+def build(article: Article) -> dict[str, Any]:
+    """The full document. Every top-level field is always present (None when unknown), so a
+    partial update of an existing document replaces stale values instead of keeping them."""
+    grouped: dict[str, list[str]] = {name: [] for name in LABEL_FIELDS.values()}
+    for entity in article.entities:
+        field = LABEL_FIELDS.get(entity["label"])
+        if field and entity["name"] not in grouped[field]:
+            grouped[field].append(entity["name"])
+    decision = article.dedup or {}
+    kind = decision.get("kind") or "unique"
+    canonical = kind == "unique"
+    return {
+        "id": article.id,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "domain": article.domain,
+        "source": article.source,
+        "crawler_id": article.crawler_id,
+        "title": article.title,
+        "text": article.text,
+        "text_length": len(article.text),
+        "authors": article.authors,
+        "language": article.language,
+        "language_probability": article.language_probability,
+        "language_declared": article.language_declared,
+        "published_at": article.published_at,
+        "fetched_at": article.fetched_at,
+        "ingested_at": article.ingested_at,
+        "first_seen_at": article.ingested_at,
+        "lemmas": {"title": article.lemmas_title, "text": article.lemmas_text},
+        "entities": grouped,
+        "entity_details": [
+            {"label": e["label"], "name": e["name"], "surface_forms": e["surface_forms"], "count": e["count"]}
+            for e in article.entities
+        ],
+        "dedup": {
+            "content_hash": (article.fingerprint or {}).get("content_hash"),
+            "is_duplicate": not canonical,
+            "duplicate_of": decision.get("duplicate_of"),
+            "duplicate_kind": None if canonical else kind,
+            "similarity": decision.get("jaccard"),
+            **syndication_fields(decision.get("syndication") or {} if canonical else {}),
+        },
+        "pipeline_version": PIPELINE_VERSION,
+        "meta": article.meta,
+    }
+
+
+# Fields an update must not overwrite on an existing document.
+KEEP_ON_UPDATE = ("first_seen_at",)
+
+
+def upsert_ops(article: Article, index: str) -> list[dict[str, Any]]:
+    """Bulk lines that create the document or update it in place, keeping first_seen_at.
+
+    `update` with `doc` + `upsert` needs no script, so it works on an Elasticsearch without
+    painless: a new id takes the full document, a known id gets every field but the kept ones.
+    """
+    document = build(article)
+    partial = {k: v for k, v in document.items() if k not in KEEP_ON_UPDATE}
+    return [
+        {"update": {"_index": index, "_id": article.id, "retry_on_conflict": 3}},
+        {"doc": partial, "upsert": document},
+    ]
+
+
+def syndication_ops(canonical_id: str, syndication: dict[str, Any], index: str) -> list[dict[str, Any]]:
+    """Bulk lines that refresh a canonical document's syndication count and sources."""
+    return [
+        {"update": {"_index": index, "_id": canonical_id, "retry_on_conflict": 3}},
+        {"doc": {"dedup": syndication_fields(syndication)}},
+    ]
+
+
+def raw_payload(article: Article) -> dict[str, Any]:
+    """The article in the raw contract's shape, for a dead letter that can be replayed."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "published_at": article.published_at,
+        "fetched_at": article.fetched_at,
+        "source": article.source,
+        "authors": article.authors,
+        "language": article.language_declared,
+        "id": article.crawler_id,
+        "meta": article.meta,
+    }

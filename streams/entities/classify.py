@@ -1,0 +1,155 @@
+"""Choosing PER, ORG, LOC or nothing for one candidate name from its words and context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from streams.entities.features import Analyser, TokenInfo
+from streams.entities.model import Label
+from streams.entities.runs import is_acronym, is_roman
+
+# Words that, right before a name, say it is a street or square (KPWr and NKJP count these
+# as places): "ul. Opatowicka", "przy alei Róż".
+_STREET_CUES = frozenset({"ul", "ulica", "al", "aleja", "pl", "plac", "os", "osiedle", "rondo"})
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    label: Label | None
+    weak: bool = False  # a default guess that linking may overrule
+    skip_first: int = 0  # leading words that are not part of the name ("Japanese" in ...)
+
+
+def _head_label(infos: Sequence[TokenInfo | None], words: Sequence[str], head_first: bool) -> str:
+    """The kind of the head noun among cue words: Polish heads come first ("Komisja
+    Europejska"), English ones last, or last before "of" ("University of Halle")."""
+    kinds: list[str] = []
+    for word, info in zip(words, infos, strict=True):
+        if info is None:
+            if word in ("of", "for") and kinds and not head_first:
+                break
+            continue
+        if info.event_head:
+            kinds.append("event")
+        elif info.org_head:
+            kinds.append("ORG")
+        elif info.loc_head:
+            kinds.append("LOC")
+    if not kinds:
+        return ""
+    return kinds[0] if head_first else kinds[-1]
+
+
+def classify(
+    words: Sequence[str],
+    infos: Sequence[TokenInfo | None],
+    analyser: Analyser,
+    before: frozenset[str],
+    after_title: bool,
+) -> Decision:
+    """Decide the label of one segment. `before`: lemmas of the word right before it."""
+    names = [i for i in infos if i is not None]
+    head_first = analyser.lang == "pl"
+    head = _head_label(infos, words, head_first)
+    skip = 0
+    if not head_first and not head:
+        # "Japanese Punk Techno band": a leading nationality word is no part of the name.
+        while skip < len(names) - 1 and names[skip].demonym:
+            skip += 1
+        if skip:
+            words, infos, names = words[skip:], infos[skip:], names[skip:]
+    label = _decide(words, infos, names, analyser, before, after_title, head)
+    return Decision(label[0], label[1], skip)
+
+
+def _decide(
+    words: Sequence[str],
+    infos: Sequence[TokenInfo | None],
+    names: Sequence[TokenInfo],
+    analyser: Analyser,
+    before: frozenset[str],
+    after_title: bool,
+    head: str,
+) -> tuple[Label | None, bool]:
+    cues = analyser.cues
+    person_cue = after_title or bool(before & cues.titles)
+    if before & _STREET_CUES:
+        return "LOC", False
+    whole = analyser.phrase_label(words)
+    if whole is not None:
+        return whole, False
+    if head == "event":
+        return None, False
+    if head in ("ORG", "LOC"):
+        return head, False  # type: ignore[return-value]
+    first = names[0]
+    if len(names) == 1:
+        return _single(words[0], first, cues_before=before, analyser=analyser, person_cue=person_cue)
+    if is_acronym(words[0]) and not first.place:
+        return "ORG", False  # "MKS Bzura Ozorków", "FC Basel"
+    if any(i.org for i in names):
+        return "ORG", False
+    if person_cue and any(i.person_like for i in names):
+        return "PER", False
+    if first.first_name and (names[-1].surname or not all(i.place for i in names)):
+        return "PER", False
+    if (first.place or first.adjective) and all(i.place or i.adjective for i in names):
+        return "LOC", False
+    if words[0].lower() in cues.place_modifiers and (names[-1].place or names[-1].demonym):
+        return "LOC", False  # "West Africa", "Greater Poland", "Old Goa"
+    if all(i.common and not i.proper for i in names):
+        return None, False  # "Minister Spraw Zagranicznych", "Former Members"
+    if names[-1].demonym and all(i.common or i.demonym for i in names):
+        return None, False  # "North Korean"
+    if before & cues.org_cues:
+        return "ORG", False
+    if before & cues.loc_cues:
+        return "LOC", False
+    if not analyser.guesses:
+        return None, False
+    if names[-1].surname or all(i.person_like for i in names):
+        return "PER", True
+    return "ORG", True
+
+
+def _single(
+    word: str,
+    info: TokenInfo,
+    *,
+    cues_before: frozenset[str],
+    analyser: Analyser,
+    person_cue: bool,
+) -> tuple[Label | None, bool]:
+    cues = analyser.cues
+    if info.demonym and not info.major_place:
+        return None, False
+    if info.org:
+        return "ORG", False
+    if len(word) < 2 or is_roman(word) or info.title:
+        return None, False  # "A", "II", or an office alone: "joined BCIT as President"
+    if is_acronym(word):
+        if info.place:
+            return "LOC", False
+        return (None, False) if info.common else ("ORG", False)
+    if person_cue and info.person_like:
+        return "PER", False
+    if cues_before & cues.org_cues:
+        return "ORG", False
+    if cues_before & cues.loc_cues:
+        return "LOC", False
+    if info.first_name and not info.major_place:
+        return "PER", False  # "Jan", "Adam": first names before villages of the same name
+    if info.place:
+        # "Kim", "Washington": places and surnames alike, linking may make it a person.
+        return "LOC", info.first_name or info.surname
+    if info.first_name or (info.surname and (cues.capitals_mark_names or not info.common)):
+        return "PER", False
+    if info.common or info.adjective or not analyser.guesses:
+        return None, False  # a capitalised ordinary word or adjective names nothing
+    if cues_before & cues.loc_prepositions or word.endswith(cues.place_suffixes):
+        return "LOC", True
+    if cues_before & cues.org_articles:
+        return "ORG", True  # "the Pirates", "the Nazarenes": people's names take no article
+    # An unknown capitalised word inside a sentence: most often a surname in news.
+    return "PER", True

@@ -1,0 +1,109 @@
+"""Grouping one article's mentions into entities: same canonical name, a later surname or
+first name alone ("Putin", "Kim"), or an acronym given in brackets after the full name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from streams.entities.model import Entity, Label, Mention
+from streams.entities.runs import is_acronym
+
+# Case endings a Polish surname unknown to the dictionary takes in a short mention
+# ("Pieskowa", "Pieskowowi"): stripped to find the name's earlier full mention.
+_POLISH_ENDINGS = ("owi", "ego", "emu", "em", "ie", "a", "u", "y", "i", "ą", "ę")
+
+
+@dataclass(slots=True)
+class _Group:
+    label: Label
+    name: str
+    words: tuple[str, ...] = ()
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    surfaces: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.words = tuple(self.name.split())
+
+    def add(self, mention: Mention, text: str) -> None:
+        self.spans.append((mention.start, mention.end))
+        surface = text[mention.start : mention.end]
+        if surface not in self.surfaces:
+            self.surfaces.append(surface)
+
+    def entity(self) -> Entity:
+        return Entity(self.label, self.name, tuple(self.surfaces), tuple(self.spans), len(self.spans))
+
+
+def short_forms(name: str, lang: str) -> list[str]:
+    """A short mention and, in Polish, its stems without a case ending ("Pieskowa")."""
+    forms = [name]
+    if lang == "pl":
+        forms += [name[: -len(e)] for e in _POLISH_ENDINGS if name.endswith(e) and len(name) > len(e) + 2]
+    return forms
+
+
+def _person_with(word: str, people: dict[str, _Group], lang: str) -> _Group | None:
+    """The most recent multi-word person whose name contains `word` (or its stem)."""
+    for form in short_forms(word, lang):
+        found = people.get(form)
+        if found is not None:
+            return found
+    return None
+
+
+def _initials(name: str) -> str:
+    return "".join(sorted(w[0].upper() for w in name.split() if w[:1].isupper()))
+
+
+def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
+    groups: list[_Group] = []
+    by_key: dict[tuple[str, str], _Group] = {}
+    aliases: dict[str, _Group] = {}
+    people: dict[str, _Group] = {}  # word of a multi-word person's name -> latest such person
+    previous: Mention | None = None
+    previous_group: _Group | None = None
+    for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        target: _Group | None = aliases.get(m.name)
+        single = " " not in m.name
+        if target is None and single and (m.label == "PER" or m.weak):
+            target = _person_with(m.name, people, lang)
+        if (
+            target is None
+            and is_acronym(m.name)
+            and previous is not None
+            and previous_group is not None
+            and previous_group.label == "ORG"
+            and text[previous.end : m.start].strip() == "("
+            and _initials(previous_group.name) == "".join(sorted(m.name.upper()))
+        ):
+            target = aliases[m.name] = previous_group  # "Białoruski Front Narodowy (BNF)"
+        if target is None and m.weak:
+            target = next((g for g in reversed(groups) if g.name == m.name), None)
+        if target is None:
+            target = by_key.get((m.label, m.name))
+        if target is None:
+            target = by_key[(m.label, m.name)] = _Group(m.label, m.name)
+            groups.append(target)
+            if target.label == "PER" and len(target.words) > 1:
+                people.update(dict.fromkeys(target.words, target))
+        target.add(m, text)
+        previous, previous_group = m, target
+    return [g.entity() for g in _link_forward(groups, lang)]
+
+
+def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
+    """A surname alone before the full name (a headline "Putin", then "Władimir Putin")."""
+    people = [g for g in groups if g.label == "PER" and len(g.words) > 1]
+    kept: list[_Group] = []
+    for group in groups:
+        if people and group.label == "PER" and len(group.words) == 1:
+            forms = short_forms(group.name, lang)
+            matches = [p for p in people if any(f in p.words for f in forms)]
+            if len(matches) == 1:
+                full = matches[0]
+                full.spans = sorted(full.spans + group.spans)
+                full.surfaces = list(dict.fromkeys(group.surfaces + full.surfaces))
+                continue
+        kept.append(group)
+    return sorted(kept, key=lambda g: g.spans[0])

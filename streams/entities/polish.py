@@ -1,0 +1,124 @@
+"""Polish analysis for the rule backend: word evidence and canonical names from SGJP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from streams.entities.features import TokenInfo
+from streams.entities.inflect_pl import (
+    ADJECTIVES,
+    ORG_NAMES,
+    PERSON_NAMES,
+    PLACE_NAMES,
+    canonical_name,
+    readings,
+)
+from streams.entities.lexicon import POLISH, Lexicon
+from streams.entities.model import Label
+from streams.entities.morfeusz_pl import analyse_word
+from streams.entities.territories import organisation_names, place_names
+
+_FIRST_NAMES = frozenset({"imię"})
+_SURNAMES = PERSON_NAMES - _FIRST_NAMES
+
+
+class PolishAnalyser:
+    """Evidence from Morfeusz 2 readings: SGJP marks first names, surnames, places, companies."""
+
+    lang = "pl"
+    cues: Lexicon = POLISH
+    guesses = True
+
+    def info(self, word: str) -> TokenInfo:
+        return _info(word)
+
+    def context_lemmas(self, word: str) -> frozenset[str]:
+        return _context_lemmas(word)
+
+    def phrase_label(self, words: Sequence[str]) -> Label | None:
+        if len(words) < 2 or not _may_open_known_phrase(words[0]):
+            return None
+        for label in ("ORG", "LOC"):
+            name = canonical_name(tuple(words), label)
+            if name in organisation_names("pl") or name in organisation_names("en"):
+                return "ORG"
+            if name in place_names("pl"):
+                return "LOC"
+        return None
+
+    def canonical(self, words: Sequence[str], label: Label) -> str:
+        return canonical_name(tuple(words), label)
+
+    def warm_up(self) -> None:
+        _info("Warszawa")
+        canonical_name(("Stanów", "Zjednoczonych"), "LOC")
+        self.phrase_label(["Unii", "Europejskiej"])
+
+
+@lru_cache(maxsize=1)
+def _months() -> frozenset[str]:
+    """Month names, capitalised now and then ("29 Września") but naming no entity."""
+    from babel import Locale
+
+    months = Locale.parse("pl").months
+    # Full names only: the narrow ones are single letters ("w" for "wrzesień").
+    return frozenset(name.lower() for context in months.values() for name in context["wide"].values())
+
+
+@lru_cache(maxsize=1)
+def _known_phrase_openings() -> frozenset[str]:
+    """First four letters of the first words of multi-word country and body names."""
+    names = place_names("pl") | organisation_names("pl") | organisation_names("en")
+    return frozenset(n.split()[0][:4].lower() for n in names if " " in n)
+
+
+@lru_cache(maxsize=100_000)
+def _may_open_known_phrase(word: str) -> bool:
+    """A cheap filter before inflecting a phrase to look it up: does any lemma of its first
+    word start as a known multi-word name does ("Wielkiej" -> "wielki" ~ "Wielka Brytania")?"""
+    openings = _known_phrase_openings()
+    return any(r.lemma[:4].lower() in openings for r in analyse_word(word)) or (word[:4].lower() in openings)
+
+
+@lru_cache(maxsize=100_000)
+def _context_lemmas(word: str) -> frozenset[str]:
+    return frozenset(r.lemma.lower() for r in analyse_word(word)) | {word.lower()}
+
+
+@lru_cache(maxsize=200_000)
+def _info(word: str) -> TokenInfo:
+    rs = readings(word)
+    names: set[str] = set()
+    common = adjective = False
+    lemmas: set[str] = set()
+    for r in rs:
+        if r.pos == "ign":
+            continue
+        names |= r.names
+        if not r.proper:
+            lemmas.add(r.lemma)
+            # A capitalised demonym ("Polaków") is an ordinary noun to SGJP, but capitalised.
+            common = common or (r.lemma[:1].islower())
+        adjective = adjective or r.pos in ADJECTIVES
+    # A capitalised ordinary noun is a demonym ("Polaków", "Irlandczycy"), unless the word is
+    # also a country: "Niemcy" is Germany far more often than Germans.
+    countries = place_names("pl")
+    demonym = any(r.proper and "nazwa_pospolita" in r.names for r in rs) and not any(
+        r.lemma in countries for r in rs
+    )
+    cues = POLISH
+    return TokenInfo(
+        first_name="imię" in names,
+        surname=bool(names & _SURNAMES),
+        place=bool(names & PLACE_NAMES),
+        major_place=any(r.lemma in countries for r in rs),
+        org=bool(names & ORG_NAMES),
+        common=common,
+        adjective=adjective,
+        demonym=demonym and not (names & (PERSON_NAMES | ORG_NAMES)),
+        title=bool(lemmas & cues.titles),
+        org_head=bool(lemmas & cues.org_heads),
+        loc_head=bool(lemmas & cues.loc_heads),
+        event_head=bool(lemmas & (cues.event_heads | _months())),
+    )

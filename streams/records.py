@@ -1,0 +1,35 @@
+"""Message types on the internal topics: plain JSON (no Faust metadata) so any consumer can read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+
+class Article(faust.Record, serializer="json", include_metadata=False):
+    """A validated, enriched article between the prepare, dedupe and index agents."""
+
+    id: str
+    url: str
+    canonical_url: str
+    domain: str
+    source: str
+    title: str
+    text: str
+    authors: list[str]
+    published_at: str | None
+    fetched_at: str | None
+    ingested_at: str
+    language: str
+    language_probability: float
+    language_declared: str | None
+    crawler_id: str | None
+    entities: list[dict[str, Any]]
+    lemmas_title: str
+    lemmas_text: str
+    fingerprint: dict[str, Any]
+    meta: dict[str, Any]
+    origin: dict[str, Any]
+    # Set by the dedupe agent: dedup.Decision.to_dict().
+    dedup: dict[str, Any] | None = None

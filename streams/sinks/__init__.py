@@ -1,0 +1,1 @@
+"""The only code that talks to Elasticsearch (and, for alerts, HTTP webhooks)."""

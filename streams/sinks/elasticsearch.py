@@ -1,0 +1,181 @@
+"""Bulk writes, index setup and searches against Elasticsearch, with retries on transient failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
+
+from streams import documents
+from streams.settings import Settings
+from streams.sinks.base import ItemFailure
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Statuses worth retrying: overload (429) and server-side trouble (5xx). 409 is a version
+# conflict that retry_on_conflict already retried; it is transient too.
+RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    opts: dict[str, Any] = {"request_timeout": 60, "max_retries": 0, "retry_on_timeout": False}
+    if settings.es_api_key:
+        opts["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        opts["basic_auth"] = (settings.es_username, settings.es_password)
+    if settings.es_ca_certs:
+        opts["ca_certs"] = settings.es_ca_certs
+    return opts
+
+
+def sync_client(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(settings.es_url, **client_options(settings))
+
+
+def async_client(settings: Settings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(settings.es_url, **client_options(settings))
+
+
+class Backoff:
+    """Exponential backoff with full jitter, capped; reset after a success."""
+
+    def __init__(self, base: float = 0.5, cap: float = 30.0) -> None:
+        self.base = base
+        self.cap = cap
+        self.attempt = 0
+
+    def next_delay(self) -> float:
+        self.attempt += 1
+        return random.uniform(0, min(self.cap, self.base * 2**self.attempt))
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, TransportConnectionError | ConnectionTimeout | asyncio.TimeoutError | OSError):
+        return True
+    return isinstance(exc, ApiError) and exc.meta.status in RETRY_STATUSES
+
+
+async def retrying(what: str, call: Callable[[], Awaitable[T]], backoff: Backoff | None = None) -> T:
+    """Run call until it succeeds or fails permanently; transient errors wait and retry forever,
+    which pauses the calling agent (and so consumption) instead of dropping anything."""
+    backoff = backoff or Backoff()
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            delay = backoff.next_delay()
+            log.warning("%s failed (%s); retry %d in %.1fs", what, _describe(exc), backoff.attempt, delay)
+            await asyncio.sleep(delay)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ApiError):
+        return f"HTTP {exc.meta.status} {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class ElasticsearchSink:
+    """Bulk writer for article documents, with the index and its alias set up on first use."""
+
+    def __init__(self, client: AsyncElasticsearch, prefix: str = "") -> None:
+        self.client = client
+        self.prefix = prefix
+        self.index = documents.index_name(prefix)
+        self.alias = documents.alias_name(prefix)
+        self._ready = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchSink:
+        return cls(async_client(settings), settings.index_prefix)
+
+    async def ensure_index(self) -> None:
+        if self._ready:
+            return
+        body = documents.template(self.prefix)
+        await retrying(
+            "installing the index template",
+            lambda: self.client.indices.put_index_template(name=self.alias, **body),
+        )
+
+        async def create() -> None:
+            try:
+                await self.client.indices.create(index=self.index)
+            except ApiError as exc:
+                if exc.meta.status != 400 or "resource_already_exists" not in str(exc.message):
+                    raise
+
+        await retrying(f"creating index {self.index}", create)
+        self._ready = True
+
+    async def write(self, operations: list[dict[str, Any]]) -> list[ItemFailure]:
+        await self.ensure_index()
+        pending = list(range(0, len(operations), 2))
+        failures: list[ItemFailure] = []
+        backoff = Backoff()
+        while pending:
+            body: list[dict[str, Any]] = []
+            for pos in pending:
+                body.extend(operations[pos : pos + 2])
+            response = await retrying(
+                f"bulk request of {len(pending)} operations",
+                lambda body=body: self.client.bulk(operations=body),  # type: ignore[misc]
+                backoff,
+            )
+            retry: list[int] = []
+            for pos, item in zip(pending, response["items"], strict=True):
+                result = next(iter(item.values()))
+                status = int(result.get("status", 200))
+                if status < 300:
+                    continue
+                if status in RETRY_STATUSES:
+                    retry.append(pos)
+                    continue
+                error = result.get("error") or {}
+                failures.append(
+                    ItemFailure(
+                        position=pos // 2,
+                        doc_id=str(result.get("_id")),
+                        status=status,
+                        error_type=str(error.get("type", "unknown")),
+                        reason=str(error.get("reason", ""))[:1000],
+                    )
+                )
+            if retry:
+                delay = backoff.next_delay()
+                log.warning("%d bulk items refused transiently; retry in %.1fs", len(retry), delay)
+                await asyncio.sleep(delay)
+            pending = retry
+        return failures
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def search(settings: Settings, body: dict[str, Any]) -> dict[str, Any]:
+    """Run a search on the read alias."""
+    client = sync_client(settings)
+    try:
+        response = client.search(index=documents.alias_name(settings.index_prefix), **body)
+        return dict(response.body)
+    finally:
+        client.close()
+
+
+def count(settings: Settings, query: dict[str, Any] | None = None) -> int:
+    client = sync_client(settings)
+    try:
+        alias = documents.alias_name(settings.index_prefix)
+        client.indices.refresh(index=alias)
+        return int(client.count(index=alias, query=query or {"match_all": {}})["count"])
+    finally:
+        client.close()

@@ -1,0 +1,229 @@
+"""Every topic, table and agent of the pipeline, in flow order.
+
+    crawlers --(kafka-python)--> articles.raw            key: anything, value: raw article JSON bytes
+      -> prepare   (stateless, CPU: validate, HTML->text, language, entities, lemmas, fingerprint)
+           invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
+      -> articles.keyed                                 key: language (dedup state is co-partitioned)
+      -> dedupe    (table dedup_state: exact by content hash, near by MinHash LSH, 7-day window)
+      -> articles.enriched                              key: document id, value: Article + decision
+      -> index     (take() batches -> one bulk request; offsets advance only after it is acked)
+           refused by Elasticsearch -------------------> articles.dlq
+           -> Elasticsearch alias `articles` over `articles-v1`
+
+Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup
+and documents; Elasticsearch is reached only through streams.sinks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import faust
+
+from streams import deadletter, dedup, documents
+from streams.app import create_app
+from streams.articles import ErrorCode
+from streams.prepare import Options, prepare
+from streams.records import Article
+from streams.settings import Settings
+from streams.sinks.base import DocumentSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Topology:
+    settings: Settings
+    app: faust.App
+    raw: faust.TopicT
+    dlq: faust.TopicT
+    keyed: faust.TopicT
+    enriched: faust.TopicT
+    dedup_state: Any
+    sink: DocumentSink | None = None
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def document_sink(self) -> DocumentSink:
+        if self.sink is None:
+            from streams.sinks.elasticsearch import ElasticsearchSink
+
+            self.sink = ElasticsearchSink.from_settings(self.settings)
+        return self.sink
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + n
+
+
+def _origin(event: faust.EventT) -> deadletter.Origin:
+    message = event.message
+    return deadletter.Origin(message.topic, message.partition, message.offset, message.key)
+
+
+def _event_time(article: Article) -> float:
+    """Dedup window time: publication time when given and plausible, else ingestion time."""
+    now = time.time()
+    for stamp in (article.published_at, article.ingested_at):
+        if stamp:
+            try:
+                ts = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+            if ts <= now + 86400:
+                return ts
+    return now
+
+
+def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
+    app = create_app(settings)
+    partitions = settings.topic_partitions
+
+    raw = app.topic(
+        settings.topic("articles.raw"),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+        internal=True,
+    )  # key: anything the crawler chose; value: raw JSON bytes, decoded by prepare()
+    dlq = app.topic(
+        settings.topic("articles.dlq"),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=1,
+        internal=True,
+    )  # value: dead letter JSON (schemas/deadletter.schema.json)
+    keyed = app.topic(
+        settings.topic("articles.keyed"),
+        key_type=bytes,
+        value_type=Article,
+        key_serializer="raw",
+        partitions=partitions,
+        internal=True,
+    )  # key: language code; value: Article
+    enriched = app.topic(
+        settings.topic("articles.enriched"),
+        key_type=bytes,
+        value_type=Article,
+        key_serializer="raw",
+        partitions=partitions,
+        internal=True,
+    )  # key: document id; value: Article with its dedup decision
+    # No default: dedup.decide() relies on KeyError for missing keys. Faust tables get a
+    # compacted changelog topic, so recovery never meets deleted segments.
+    dedup_state = app.Table(
+        "dedup_state",
+        partitions=partitions,
+        key_type=str,
+        help="exact and near-duplicate fingerprints of canonical articles, per language",
+    )
+    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, sink)
+    options = Options(settings.max_message_bytes, settings.language_chars)
+    window_s = settings.dedup_window_days * 86400
+
+    async def dead_letter(letter: dict[str, Any]) -> None:
+        topo.count(f"dlq.{letter['error']['code']}")
+        await dlq.send(key=(letter.get("url") or "").encode() or None, value=deadletter.encode(letter))
+
+    @app.agent(raw, name="prepare")
+    async def prepare_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            result = prepare(event.value, _origin(event), options)
+            if isinstance(result, Article):
+                topo.count("prepared")
+                await keyed.send(key=result.language.encode(), value=result)
+            else:
+                await dead_letter(result)
+
+    @app.agent(keyed, name="dedupe")
+    async def dedupe_agent(stream: faust.StreamT) -> None:
+        # One event at a time: table writes go to the changelog partition of the current event.
+        async for event in stream.events():
+            article: Article = event.value
+            try:
+                decision = dedup.decide(
+                    article.id,
+                    dedup.Fingerprint.from_dict(article.fingerprint),
+                    _event_time(article),
+                    dedup.ScopedState(dedup_state, article.language),
+                    window_s=window_s,
+                    threshold=settings.dedup_threshold,
+                    source=article.source,
+                )
+            except Exception as exc:
+                log.exception("dedupe failed for %s", article.url)
+                await dead_letter(
+                    deadletter.record(
+                        code=ErrorCode.INTERNAL_ERROR,
+                        message=f"deduplication failed: {exc!r}",
+                        stage="dedupe",
+                        payload=json.dumps(documents.raw_payload(article)),
+                        origin=_origin(event),
+                        url=article.url,
+                    )
+                )
+                continue
+            article.dedup = decision.to_dict()
+            topo.count(f"dedup.{decision.kind}")
+            await enriched.send(key=article.id.encode(), value=article)
+
+    @app.agent(enriched, name="index")
+    async def index_agent(stream: faust.StreamT) -> None:
+        target = documents.index_name(settings.index_prefix)
+        async for events in stream.take_events(settings.bulk_size, within=settings.bulk_seconds):
+            operations: list[dict[str, Any]] = []
+            owners: list[tuple[faust.EventT, bool]] = []  # per operation: event, is it the article
+            for event in events:
+                for ops, is_article in _operations(event.value, target, settings.near_duplicates):
+                    operations.extend(ops)
+                    owners.append((event, is_article))
+            if not operations:
+                continue
+            failures = await topo.document_sink().write(operations)
+            for failure in failures:
+                event, is_article = owners[failure.position]
+                article = event.value
+                if not is_article:
+                    # A syndication update whose canonical is not in the index (it was refused):
+                    # nothing to repair here, the copy itself was handled on its own.
+                    log.warning("syndication update of %s refused: %s", failure.doc_id, failure.reason)
+                    continue
+                await dead_letter(
+                    deadletter.record(
+                        code=ErrorCode.INDEX_REJECTED,
+                        message=f"Elasticsearch refused the document ({failure.status} "
+                        f"{failure.error_type}): {failure.reason}",
+                        stage="index",
+                        payload=json.dumps(documents.raw_payload(article), ensure_ascii=False),
+                        origin=deadletter.Origin(**article.origin),
+                        url=article.url,
+                    )
+                )
+            topo.count("indexed", len(owners) - len(failures))
+
+    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
+    return topo
+
+
+def _operations(article: Article, index: str, near_policy: str) -> list[tuple[list[dict[str, Any]], bool]]:
+    """Bulk lines for one decided article, each tagged whether it writes the article itself."""
+    decision = article.dedup or {}
+    kind = decision.get("kind", "unique")
+    out: list[tuple[list[dict[str, Any]], bool]] = []
+    if kind == "unique" or (kind == "near" and near_policy == "mark"):
+        out.append((documents.upsert_ops(article, index), True))
+    if kind != "unique" and decision.get("duplicate_of"):
+        out.append(
+            (documents.syndication_ops(decision["duplicate_of"], decision["syndication"], index), False)
+        )
+    released = decision.get("released")
+    if released:
+        out.append((documents.syndication_ops(released["canonical"], released, index), False))
+    return out

@@ -1,0 +1,240 @@
+"""Entity extraction: labels, canonical (nominative) names, spans, counts and linking."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from streams.entities import Entity, EntityBackend, Mention, extract, set_backend, warm_up
+from streams.quality import ner
+
+
+def _found(text: str, lang: str) -> set[tuple[str, str]]:
+    return {(e.label, e.name) for e in extract(text, lang)}
+
+
+def _entity(text: str, lang: str, name: str) -> Entity:
+    matches = [e for e in extract(text, lang) if e.name == name]
+    assert len(matches) == 1, (name, extract(text, lang))
+    return matches[0]
+
+
+POLISH_CASES = [
+    # Inflected forms resolve to the nominative, with the right label.
+    ("Rozmowy z Rosją trwają od tygodnia.", "LOC", "Rosja", "Rosją"),
+    ("Sankcje wobec Rosji przedłużono.", "LOC", "Rosja", "Rosji"),
+    ("Spotkanie Władimira Putina z dziennikarzami odwołano.", "PER", "Władimir Putin", "Władimira Putina"),
+    ("Ambasador Stanów Zjednoczonych przyjechał.", "LOC", "Stany Zjednoczone", "Stanów Zjednoczonych"),
+    ("Trwają wybory w Stanach Zjednoczonych.", "LOC", "Stany Zjednoczone", "Stanach Zjednoczonych"),
+    ("W Stanach Zjednoczonych trwają wybory.", "LOC", "Stany Zjednoczone", "Stanach Zjednoczonych"),
+    ("Władze Korei Północnej milczą.", "LOC", "Korea Północna", "Korei Północnej"),
+    ("Mieszkańcy Krakowa protestowali.", "LOC", "Kraków", "Krakowa"),
+    ("Wizyta w Niemczech była udana.", "LOC", "Niemcy", "Niemczech"),
+    ("Rozmawiano o Wielkiej Brytanii.", "LOC", "Wielka Brytania", "Wielkiej Brytanii"),
+    (
+        "Decyzję Komisji Europejskiej skrytykował minister.",
+        "ORG",
+        "Komisja Europejska",
+        "Komisji Europejskiej",
+    ),
+    (
+        "Premier spotkał się z przedstawicielami Unii Europejskiej.",
+        "ORG",
+        "Unia Europejska",
+        "Unii Europejskiej",
+    ),
+    (
+        "Decyzja Ministerstwa Spraw Zagranicznych zaskoczyła posłów.",
+        "ORG",
+        "Ministerstwo Spraw Zagranicznych",
+        "Ministerstwa Spraw Zagranicznych",
+    ),
+    ("Rozmawiał z prezesem Orlenu i z Microsoftem.", "ORG", "Microsoft", "Microsoftem"),
+    ("Wywiad z Anną Kowalską ukazał się wczoraj.", "PER", "Anna Kowalska", "Anną Kowalską"),
+    ("Nagrodę odebrał Lech Kaczyński.", "PER", "Lech Kaczyński", "Lech Kaczyński"),
+    ("Poparcie dla Lecha Kaczyńskiego spadło.", "PER", "Lech Kaczyński", "Lecha Kaczyńskiego"),
+    (
+        "Głos zabrał przedstawiciel Białoruskiego Frontu Narodowego.",
+        "ORG",
+        "Białoruski Front Narodowy",
+        "Białoruskiego Frontu Narodowego",
+    ),
+    ("Woda zalała ul. Opatowicką.", "LOC", "Opatowicka", "Opatowicką"),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "name", "surface"), POLISH_CASES)
+def test_polish_names_are_nominative(text: str, label: str, name: str, surface: str) -> None:
+    entity = _entity(text, "pl", name)
+    assert entity.label == label
+    assert entity.surface_forms == (surface,)
+    ((start, end),) = entity.spans
+    assert text[start:end] == surface
+
+
+ENGLISH_CASES = [
+    (
+        "Apple Inc. hired John Smith in London.",
+        {("ORG", "Apple Inc"), ("PER", "John Smith"), ("LOC", "London")},
+    ),
+    (
+        "He studied at the University of Oxford before joining the Bank of England.",
+        {("ORG", "University of Oxford"), ("ORG", "Bank of England")},
+    ),
+    (
+        "President Joe Biden met Chancellor Olaf Scholz in Berlin on Tuesday.",
+        {("PER", "Joe Biden"), ("PER", "Olaf Scholz"), ("LOC", "Berlin")},
+    ),
+    (
+        "Mr. Smith said the band Radiohead will play in New York.",
+        {("PER", "Smith"), ("ORG", "Radiohead"), ("LOC", "New York")},
+    ),
+    (
+        "Angela Merkel visited Paris and Warsaw.",
+        {("PER", "Angela Merkel"), ("LOC", "Paris"), ("LOC", "Warsaw")},
+    ),
+    (
+        "The European Union and the United Nations criticised Russia.",
+        {("ORG", "European Union"), ("ORG", "United Nations"), ("LOC", "Russia")},
+    ),
+    ("The village lies in Fairfax County, Virginia.", {("LOC", "Fairfax County"), ("LOC", "Virginia")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENGLISH_CASES)
+def test_english_people_organisations_places(text: str, expected: set[tuple[str, str]]) -> None:
+    assert _found(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "absent"),
+    [
+        # Sentence-initial ordinary words, titles, months and nationality words are no names.
+        ("Według CBOS poparcie spadło.", "pl", "Według"),
+        ("Premier podkreślił, że rozmowy trwają.", "pl", "Premier"),
+        ("W sobotę 29 Września zaczną się rozgrywki.", "pl", "Września"),
+        ("Polaków przybywa.", "pl", "Polaków"),
+        ("The band returned to Japanese stages.", "en", "Japanese"),
+        ("Returning starters include six players.", "en", "Returning"),
+        ("He joined the company as President in March.", "en", "President"),
+    ],
+)
+def test_non_names_are_not_entities(text: str, lang: str, absent: str) -> None:
+    assert all(absent not in e.surface_forms for e in extract(text, lang))
+
+
+LINKING_CASES = [
+    (
+        "pl",
+        "Prezydent Rosji Władimir Putin spotkał się z przywódcą Korei Północnej Kim Dzong Unem. "
+        "Rzecznik Kremla Dmitrij Pieskow powiedział, że Putin i Kim rozmawiali długo. "
+        "Pieskowa pytano też o sankcje. Putina nie było na konferencji.",
+        {
+            "Władimir Putin": ("Władimir Putin", "Putin", "Putina"),
+            "Kim Dzong Un": ("Kim Dzong Unem", "Kim"),
+            "Dmitrij Pieskow": ("Dmitrij Pieskow", "Pieskowa"),
+        },
+    ),
+    (
+        "en",
+        "Russian President Vladimir Putin met North Korean leader Kim Jong Un in Moscow. "
+        "Kremlin spokesman Dmitry Peskov said Putin and Kim talked for hours. "
+        "Peskov declined to give details.",
+        {
+            "Vladimir Putin": ("Vladimir Putin", "Putin"),
+            "Kim Jong Un": ("Kim Jong Un", "Kim"),
+            "Dmitry Peskov": ("Dmitry Peskov", "Peskov"),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "people"), LINKING_CASES)
+def test_short_mentions_link_to_the_full_name(
+    lang: str, text: str, people: dict[str, tuple[str, ...]]
+) -> None:
+    entities = {e.name: e for e in extract(text, lang)}
+    for name, surfaces in people.items():
+        entity = entities[name]
+        assert entity.label == "PER"
+        assert entity.surface_forms == surfaces
+        assert entity.count == len(entity.spans) >= len(surfaces)
+    # No short mention is left as an entity of its own.
+    assert not {"Putin", "Kim", "Peskov", "Pieskow", "Pieskowa"} & set(entities)
+
+
+def test_spans_counts_and_order() -> None:
+    text = "Rosja grozi. Sankcje wobec Rosji trwają, a z Rosją nikt nie handluje. Mołdawia czeka."
+    entities = extract(text, "pl")
+    assert [e.name for e in entities] == ["Rosja", "Mołdawia"]  # in order of first mention
+    russia = entities[0]
+    assert russia.count == 3
+    assert russia.surface_forms == ("Rosja", "Rosji", "Rosją")
+    assert [text[a:b] for a, b in russia.spans] == ["Rosja", "Rosji", "Rosją"]
+    assert list(russia.spans) == sorted(russia.spans)
+
+
+@pytest.mark.parametrize("lang", ["pl", "en", "de", "fr", "xx"])
+def test_every_span_points_at_its_surface(lang: str) -> None:
+    text = (
+        "Jose Manuel Barroso, szef Komisji Europejskiej, spotkał się w Brukseli z Anną Fotygą. "
+        "Angela Merkel visited Paris; Mr. O'Neil's company, Acme Corp., stayed in New York. "
+        "Emmanuel Macron a rencontré Olaf Scholz à Berlin."
+    )
+    for entity in extract(text, lang):
+        assert entity.count == len(entity.spans)
+        for start, end in entity.spans:
+            assert text[start:end] in entity.surface_forms
+
+
+def test_entities_are_frozen_and_extract_is_pure() -> None:
+    text = "Premier Donald Tusk rozmawiał z Olafem Scholzem w Berlinie."
+    first = extract(text, "pl")
+    assert first == extract(text, "pl-PL")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first[0].name = "x"  # type: ignore[misc]
+    assert extract("", "pl") == []
+
+
+def test_a_plugged_backend_is_used_and_linked() -> None:
+    class Fixed:
+        def mentions(self, text: str, lang: str) -> list[Mention]:
+            return [
+                Mention(0, 9, "PER", "Ada Lovelace"),
+                Mention(14, 22, "PER", "Lovelace"),
+                Mention(23, 27, "MISC", "Note"),  # type: ignore[arg-type]
+            ]
+
+        def warm_up(self, lang: str) -> None:
+            pass
+
+    backend = Fixed()
+    assert isinstance(backend, EntityBackend)
+    text = "Ada Lovelace met Lovelace Note"
+    for entities in (extract(text, "en", backend=backend), _with_default(backend, text)):
+        assert [(e.name, e.count) for e in entities] == [("Ada Lovelace", 2)]
+
+
+def _with_default(backend: EntityBackend, text: str) -> list[Entity]:
+    set_backend(backend)
+    try:
+        return extract(text, "en")
+    finally:
+        set_backend(None)
+
+
+def test_warm_up_accepts_several_languages() -> None:
+    warm_up(["pl", "en", "pl-PL"])
+
+
+@pytest.mark.parametrize(("lang", "floor"), [("pl", 0.80), ("en", 0.68)])
+def test_gold_data_f1_floor(lang: str, floor: float) -> None:
+    path = ner.data_path(lang)
+    if not path.is_file():
+        pytest.skip(f"NER gold data not found at {path}")
+    sentences = ner.load(Path(path))
+    predictions = [{(a, b, e.label) for e in extract(s.text, lang) for a, b in e.spans} for s in sentences]
+    _labels, micro, _predicted, _ignored = ner.score(sentences, predictions)
+    assert micro.f1 >= floor, micro
