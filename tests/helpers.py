@@ -1,0 +1,54 @@
+"""Helpers for tests on the real stack: feed, count, fetch, read dead letters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from streams import documents
+from streams.kafka_io import producer, read_topic
+from streams.settings import Settings
+from streams.sinks.elasticsearch import sync_client
+
+
+def send(settings: Settings, values: list[bytes], topic: str | None = None) -> None:
+    kafka = producer(settings)
+    try:
+        for value in values:
+            kafka.send(topic or settings.topic("articles.raw"), value=value)
+        kafka.flush()
+    finally:
+        kafka.close()
+
+
+def article(url: str, text: str, **fields: Any) -> bytes:
+    return json.dumps({"url": url, "text": text, **fields}, ensure_ascii=False).encode("utf-8")
+
+
+def all_docs(settings: Settings) -> dict[str, dict[str, Any]]:
+    es = sync_client(settings)
+    try:
+        alias = documents.alias_name(settings.index_prefix)
+        if not es.indices.exists(index=alias):
+            return {}
+        es.indices.refresh(index=alias)
+        hits = es.search(index=alias, query={"match_all": {}}, size=10000)["hits"]["hits"]
+        return {h["_id"]: h["_source"] for h in hits}
+    finally:
+        es.close()
+
+
+def doc_count(settings: Settings) -> int:
+    es = sync_client(settings)
+    try:
+        alias = documents.alias_name(settings.index_prefix)
+        if not es.indices.exists(index=alias):
+            return 0
+        es.indices.refresh(index=alias)
+        return int(es.count(index=alias)["count"])
+    finally:
+        es.close()
+
+
+def dead_letters(settings: Settings) -> list[dict[str, Any]]:
+    return [json.loads(r.value or b"{}") for r in read_topic(settings, settings.topic("articles.dlq"), 3.0)]

@@ -1,0 +1,44 @@
+"""The launcher on the running stack: status, idempotent up, a taken port refused quickly."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+
+import pytest
+
+from streams.stack.launcher import Stack, StackError
+
+
+def test_status_reports_both_services_up_with_versions(services):
+    statuses = {s.name: s for s in services.stack().status()}
+    assert statuses["kafka"].state == "up"
+    assert statuses["elasticsearch"].state == "up"
+    assert statuses["elasticsearch"].version and statuses["elasticsearch"].version.startswith("9.")
+    if services.started_here:
+        assert statuses["kafka"].version and statuses["kafka"].version.startswith("4.")
+        assert statuses["kafka"].pid and statuses["elasticsearch"].pid
+
+
+def test_second_up_is_a_no_op(services):
+    if not services.started_here and services.stack().status()[0].pid is None:
+        pytest.skip("services run outside the launcher here; nothing of ours to re-up")
+    before = {s.name: s.pid for s in services.stack().status()}
+    services.stack().up(echo=False)
+    after = {s.name: s.pid for s in services.stack().status()}
+    assert before == after
+
+
+def test_taken_port_is_refused_within_seconds(services, tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        settings = dataclasses.replace(
+            services.settings, home=tmp_path / "other", kafka_bootstrap=f"127.0.0.1:{port}"
+        )
+        t0 = time.monotonic()
+        with pytest.raises(StackError, match=f"port {port} .* already taken"):
+            Stack(settings).up(echo=False)
+        assert time.monotonic() - t0 < 10
