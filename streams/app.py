@@ -44,6 +44,11 @@ def create_app(settings: Settings) -> faust.App:
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         producer_acks=-1,
+        # A crashed worker's partitions move to the others after this long (Faust's default of
+        # 60 s stalls a restart for a minute); the heartbeat runs on the event loop, and no
+        # single event blocks it for more than milliseconds.
+        broker_session_timeout=15.0,
+        broker_heartbeat_interval=3.0,
         producer_max_request_size=4 * 1024 * 1024,
         consumer_max_fetch_size=4 * 1024 * 1024,
         stream_buffer_maxsize=4096,

@@ -193,6 +193,8 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
     declared = data.get("language") or None
     if isinstance(text_source, str) and text_source.strip():
         text = normalise_text(text_source)
+    elif not isinstance(data.get("html"), str):
+        text = ""
     else:
         page = html_to_text(data["html"])
         text = page.text

@@ -2,6 +2,7 @@
 
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -42,13 +43,13 @@ _CANDIDATE_FLOOR = Detector.PROB_THRESHOLD
 # to settle short or ambiguous text between close languages, too weak to outvote clear text.
 _HINT_PRIOR_WEIGHT = 10.0
 
-# Latin-script letters: ASCII, Latin-1 and Latin Extended A/B, IPA (Azerbaijani ə), Latin Extended
-# Additional (Vietnamese), C, D and the fullwidth forms.
+# Latin-script letters: ASCII, Latin-1 and Latin Extended A/B, IPA (Azerbaijani ə), combining
+# accents, Latin Extended Additional (Vietnamese), C, D and the fullwidth forms.
 _LATIN = (
-    "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u1e00-\u1eff"
+    "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u0300-\u036f\u1e00-\u1eff"
     "\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff3a\uff41-\uff5a"
 )
-_LATIN_LETTERS = re.compile(f"[{_LATIN}]")
+_LATIN_LETTER = re.compile(f"[{_LATIN}]")
 _LATIN_RUNS = re.compile(f"[{_LATIN}]+")
 # In a text whose letters are at least this share non-Latin, the Latin runs are navigation, HTTP
 # headers, names and brand names around the real text (measured: 30-45% in the Urdu and Hindi
@@ -92,9 +93,9 @@ def detect(
     - mixed scripts: when at least a quarter of the letters are non-Latin, the Latin runs are
       left out (langdetect's own cut-off is two thirds), so an Urdu page is not called English
       because of its English menu;
-    - close pairs (ca/es, uk/ru, bg/mk, bg/ru, cs/sk, hr/sl, da/no, af/nl, zh/ko): when the
-      model picks one of a pair, letters and function words found in only one of the two
-      languages decide between them; the answer then carries the pair's combined probability.
+    - close pairs (ca/es, uk/ru, bg/mk, cs/sk, hr/sl, da/no, zh/ko): when the model picks one of
+      a pair, letters and function words found in only one of the two languages can overturn
+      it; the answer then carries the pair's combined probability.
 
     ``hint`` is a declared language such as "pl", "en-GB" or "PL"; unknown tags are ignored.
     A valid hint is used three ways, never to outvote clear text:
@@ -107,10 +108,10 @@ def detect(
     declared = _hint_code(hint)
     fallback = Detection(declared or UND, 0.0)
     prefix = f"{title}\n{text}"[:max_chars] if title else text[:max_chars]
-    letters = sum(map(str.isalpha, prefix))
-    if letters < min_chars:
+    non_latin, latin = divmod(sum(map(_LETTERS.__getitem__, prefix)), _NON_LATIN_UNIT)
+    if latin + non_latin < min_chars:
         return fallback
-    body = _without_minority_latin(prefix, letters, min_chars)
+    body = _without_minority_latin(prefix, latin, non_latin, min_chars)
     grams = _features(body)
     if not grams:
         return fallback
@@ -134,10 +135,26 @@ def _hint_code(hint: str | None) -> str | None:
     return primary if primary in SUPPORTED else None
 
 
-def _without_minority_latin(prefix: str, letters: int, min_chars: int) -> str:
+class _LetterTable(dict[str, int]):
+    """Per character: 0, 1 for a Latin letter, _NON_LATIN_UNIT for any other letter; a mark
+    written as part of a letter (Indic vowel signs, which Unicode does not call letters) counts
+    as one. Summing over a text counts both kinds in one pass; fills itself on first sight."""
+
+    def __missing__(self, char: str) -> int:
+        value = 0
+        if char.isalpha() or unicodedata.category(char).startswith("M"):
+            value = 1 if _LATIN_LETTER.match(char) else _NON_LATIN_UNIT
+        self[char] = value
+        return value
+
+
+_NON_LATIN_UNIT = 1 << 32  # above any count of Latin letters in a bounded prefix
+_LETTERS = _LetterTable()
+
+
+def _without_minority_latin(prefix: str, latin: int, non_latin: int, min_chars: int) -> str:
     """The prefix without its Latin runs when non-Latin letters carry the text."""
-    non_latin = letters - len(_LATIN_LETTERS.findall(prefix))
-    if non_latin < min_chars or non_latin < _NON_LATIN_SHARE * letters or non_latin == letters:
+    if not latin or non_latin < min_chars or non_latin < _NON_LATIN_SHARE * (latin + non_latin):
         return prefix
     return _LATIN_RUNS.sub(" ", prefix)
 
@@ -298,8 +315,6 @@ _PAIRS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("uk", "[іїєґ]", "ru", "[ыэёъ]"),
     ("bg", "[щъюяйь]", "mk", "[ѓѕјљњќџ]"),
-    # Bulgarian writes ъ as a vowel; Russian only as a separator before е, ё, ю, я.
-    ("bg", "ъ(?![еёюя])", "ru", "[ыэё]"),
     ("cs", "[řůě]", "sk", "[äľĺŕô]"),
     ("hr", r"[ćđ]|\b(?:i|što|kako)\b", "sl", r"\b(?:in|kaj|tudi|zelo|bo|so)\b"),
     (
@@ -308,7 +323,6 @@ _PAIRS: tuple[tuple[str, str, str, str], ...] = (
         "no",
         r"\b(?:av|hva|noen|etter|mye|ut|opp|meg|deg|seg)\b",
     ),
-    ("af", r"\b(?:nie|ek|jy|hulle|baie)\b|['‘’]n\b", "nl", r"ij|\b(?:niet|zijn|ik|wordt)\b"),
     # Korean is written in Hangul; Chinese has none.
     ("zh", "[\u4e00-\u9fff]", "ko", "[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"),
 )
@@ -328,19 +342,20 @@ def _partners() -> dict[str, tuple[tuple[str, re.Pattern[str], re.Pattern[str]],
 def _settle_pair(ranked: list[tuple[str, float]], text: str) -> tuple[str, float]:
     """The model's best language, or its close partner when the text's markers say so.
 
-    Markers that side with one language of a pair make the model's share for the other one
-    evidence for it too, so the answer carries the pair's combined probability.
+    The evidence asked of the markers grows with the model's certainty: when the partner is
+    among the model's candidates a simple majority of markers decides; when it is not, the
+    partner's markers must be at least twice the model's pick's plus two. Markers that side with
+    one language of the pair make the model's share for the other evidence for it too, so the
+    answer carries the pair's combined probability.
     """
     best, share = ranked[0]
     shares = dict(ranked)
     confirmed = share
     for other, own_markers, other_markers in _partners().get(best, ()):
-        # Markers only break the model's doubt; they never overrule a model that has none.
-        if shares.get(other, 0.0) < _CANDIDATE_FLOOR:
-            continue
         own = len(own_markers.findall(text))
         theirs = len(other_markers.findall(text))
-        if theirs > own:
+        doubted = shares.get(other, 0.0) >= _CANDIDATE_FLOOR
+        if theirs > own if doubted else theirs >= 2 * own + 2:
             return other, share + shares.get(other, 0.0)
         if own > theirs:
             confirmed += shares.get(other, 0.0)

@@ -68,8 +68,9 @@ class SpikeConfig:
     window_s: float = DEFAULT_WINDOW_S
     # EWMA weight of the newest window: half-life ln 2 / a ~ 34 windows (8.6 h), memory ~50
     # windows. Longer than a night, so that the morning rise is not a spike against a night-time
-    # baseline; short enough to follow a topic growing 2% a window (the count stays ~1.7 sigma
-    # above the EWMA, below k).
+    # baseline; short enough to follow a topic growing 2% a window (x7 a day): the EWMA lags the
+    # count by a constant factor and its variance grows with it, so the count stays within ~2.5
+    # sigma of the mean (5% a window: ~3.8), below k.
     alpha: float = 0.02
     # Sigmas above the mean. 4 rather than 3: with ~10^3 keywords and 96 windows a day there are
     # ~10^5 tests a day; a normal 3-sigma tail (1.3e-3) would let ~100 random alerts through,

@@ -130,7 +130,10 @@ class Worker:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "streams.cli", "worker", "--name", self.name],
-                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
             )
         wait_for(self._ready, timeout, f"worker {self.name} to be ready (log: {self.log})", 0.3)
         return self

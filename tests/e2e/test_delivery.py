@@ -42,7 +42,9 @@ def test_sigkill_mid_feed_then_restart_indexes_every_article_exactly_once(names,
     time.sleep(3)  # anything duplicated would arrive now
     docs = all_docs(names.settings)
     assert len(docs) == 2000
-    assert sorted(d["url"] for d in docs.values()) == sorted(f"https://crash.example/story/{i}" for i in range(2000))
+    assert sorted(d["url"] for d in docs.values()) == sorted(
+        f"https://crash.example/story/{i}" for i in range(2000)
+    )
     assert dead_letters(names.settings) == []
 
 

@@ -1,0 +1,129 @@
+"""Validation and normalisation of raw articles: what a crawler operator sees for each input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from streams.articles import Rejection, ValidArticle, canonical_url, document_id, html_to_text, parse
+
+
+def ok(**fields: object) -> ValidArticle:
+    result = parse(json.dumps(fields).encode())
+    assert isinstance(result, ValidArticle), result
+    return result
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("HTTPS://WWW.Example.COM/a/b", "https://www.example.com/a/b"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("http://example.com:8080/a", "http://example.com:8080/a"),
+        ("https://example.com/a?utm_source=rss&utm_medium=feed", "https://example.com/a"),
+        ("https://example.com/a?id=7&fbclid=XYZ&gclid=1", "https://example.com/a?id=7"),
+        ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
+        ("https://example.com/a#comments", "https://example.com/a"),
+        ("https://example.com", "https://example.com/"),
+    ],
+)
+def test_canonical_url(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
+
+
+def test_tracking_variants_of_one_url_get_one_document_id() -> None:
+    a = document_id(canonical_url("https://news.example/x?utm_source=twitter#top"))
+    b = document_id(canonical_url("https://NEWS.example/x"))
+    assert a == b
+    assert a != document_id(canonical_url("https://news.example/y"))
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "in_message"),
+    [
+        (b"", "invalid_json", "empty"),
+        (b'{"url": "https://x.pl/a", "text": ', "invalid_json", "line 1"),
+        (b"\xff\xfe{}", "not_utf8", "0xff"),
+        (b"[1, 2]", "not_an_object", "list"),
+        (b'"just a string"', "not_an_object", "str"),
+        (b'{"text": "body"}', "schema_violation", "'url' is a required property"),
+        (b'{"url": "ftp://x.pl/a", "text": "body"}', "schema_violation", "http(s)"),
+        (b'{"url": "https://x.pl/a"}', "schema_violation", "`text` or `html`"),
+        (
+            b'{"url": "https://x.pl/a", "text": "b", "published_at": "yesterday"}',
+            "schema_violation",
+            "RFC 3339",
+        ),
+        (b'{"url": "https://x.pl/a", "text": "b", "authors": "Jan"}', "schema_violation", "$.authors"),
+        (b'{"url": "https://x.pl/a", "text": "   \\n  "}', "empty_text", "no text"),
+        (
+            b'{"url": "https://x.pl/a", "html": "<script>x()</script><nav>Menu</nav>"}',
+            "empty_text",
+            "no text",
+        ),
+    ],
+)
+def test_bad_input_is_rejected_with_a_stable_code(value: bytes, code: str, in_message: str) -> None:
+    result = parse(value)
+    assert isinstance(result, Rejection)
+    assert result.code == code
+    assert in_message in result.message
+
+
+def test_oversized_message_is_rejected_before_parsing() -> None:
+    from streams.articles import Limits
+
+    big = json.dumps({"url": "https://x.pl/a", "text": "słowo " * 5000}).encode()
+    result = parse(big, Limits(max_message_bytes=10_000))
+    assert isinstance(result, Rejection) and result.code == "too_large"
+    assert "10000-byte limit" in result.message
+
+
+def test_text_is_normalised() -> None:
+    a = ok(
+        url="https://x.pl/a",
+        text="  Zaz\u0307o\u0301\u0142c\u0301  ge\u0328s\u0301la\u0328\u00a0jaz\u0301n\u0301 \u200b\r\n\r\n\n\nDrugi   akapit ",
+    )
+    assert a.text == "Zażółć gęślą jaźń\n\nDrugi akapit"
+
+
+def test_html_is_turned_into_text_with_title_and_language() -> None:
+    page = html_to_text(
+        "<html lang='pl'><head><title>Burza nad Gdańskiem</title><script>track()</script></head>"
+        "<body><nav>Start | Kraj</nav><article><p>Pierwszy akapit.</p><p>Drugi <b>akapit</b>.</p></article>"
+        "<footer>© Gazeta</footer></body></html>"
+    )
+    assert page.text == "Pierwszy akapit.\nDrugi akapit."
+    assert page.title == "Burza nad Gdańskiem"
+    assert page.language == "pl"
+
+
+def test_html_article_takes_title_and_declared_language_from_the_page() -> None:
+    a = ok(
+        url="https://x.pl/a",
+        html="<html lang='de'><title>Sturm</title><body><p>Ein Sturm zog auf.</p></body></html>",
+    )
+    assert (a.title, a.declared_language, a.text) == ("Sturm", "de", "Ein Sturm zog auf.")
+
+
+def test_unknown_fields_are_kept_under_meta_and_times_become_utc() -> None:
+    a = ok(
+        url="https://x.pl/a",
+        text="t",
+        section="kraj",
+        meta={"crawl": 3},
+        published_at="2026-11-28T10:30:00+01:00",
+        id=42,
+    )
+    assert a.meta == {"crawl": 3, "extra.section": "kraj"}
+    assert a.published_at == "2026-11-28T09:30:00Z"
+    assert a.crawler_id == "42"
+    assert a.source == "x.pl"
+
+
+def test_internationalised_host_is_punycoded_so_both_spellings_match() -> None:
+    puny = canonical_url("https://zażółć.pl/x")
+    assert puny.startswith("https://xn--") and puny.endswith(".pl/x")
+    host = puny[len("https://") : -len("/x")]
+    assert canonical_url(f"https://{host.upper()}/x") == puny
