@@ -1,4 +1,4 @@
-"""Identify the language of an article (ISO 639-1) with langdetect's model, deterministically and at bounded cost."""
+"""Identify the language of an article (ISO 639-1) with langdetect, deterministically, at bounded cost."""
 
 import random
 import re
