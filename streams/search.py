@@ -98,7 +98,8 @@ def build(query: Query) -> dict[str, Any]:
             {"first_seen_at": {"order": "desc"}},
         ],
         "highlight": {
-            "fields": {"text": {}, "title": {}, "lemmas.text": {}},
+            # Without a literal match (found through lemmas only) show the opening of the text.
+            "fields": {"text": {"no_match_size": 160}, "title": {}},
             "fragment_size": 160,
             "number_of_fragments": 1,
             "pre_tags": ["«"],
@@ -123,7 +124,7 @@ def render(response: dict[str, Any]) -> str:
         )
         lines.append(f"  {doc.get('url')}")
         highlight = hit.get("highlight", {})
-        snippet = (highlight.get("text") or highlight.get("lemmas.text") or highlight.get("title") or [""])[0]
+        snippet = (highlight.get("text") or highlight.get("title") or [""])[0]
         if snippet:
             lines.append(f"  …{snippet.strip()}…")
         people = doc.get("entities", {}).get("persons") or []
