@@ -5,7 +5,7 @@
            invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
       -> articles.keyed                                 key: language (dedup state is co-partitioned)
       -> dedupe    (table dedup_state: exact by content hash, near by MinHash LSH, 7-day window)
-      -> articles.enriched                              key: document id, value: Article + decision
+      -> articles.enriched                              key: canonical id, value: Article + decision
       -> index     (take() batches -> one bulk request; offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` over `articles-v1`
@@ -115,7 +115,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         key_serializer="raw",
         partitions=partitions,
         internal=True,
-    )  # key: document id; value: Article with its dedup decision
+    )  # key: canonical document id; value: Article with its dedup decision
     # No default: dedup.decide() relies on KeyError for missing keys. Faust tables get a
     # compacted changelog topic, so recovery never meets deleted segments.
     dedup_state = app.Table(
@@ -172,7 +172,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 continue
             article.dedup = decision.to_dict()
             topo.count(f"dedup.{decision.kind}")
-            await enriched.send(key=article.id.encode(), value=article)
+            # Keyed by the canonical's id: every write touching one story's syndication record
+            # passes through one partition, in order, whichever worker indexes it.
+            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=article)
 
     @app.agent(enriched, name="index")
     async def index_agent(stream: faust.StreamT) -> None:
