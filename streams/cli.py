@@ -126,6 +126,33 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _alerts(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from streams.search import parse_duration
+    from streams.sinks.elasticsearch import list_alerts
+
+    try:
+        since = parse_duration(args.since)
+    except ValueError as exc:
+        print(f"newsflow alerts: {exc}", file=sys.stderr)
+        return 2
+    found = list_alerts(settings, since, args.limit)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    for alert in found:
+        print(
+            f"{alert['window_start'][:16].replace('T', ' ')}  {alert['kind']:<9} {alert['keyword']}: "
+            f"{alert['count']} articles (baseline {alert['baseline']:.1f}, threshold {alert['threshold']}, "
+            f"score {alert['score']:.1f})"
+        )
+        for sample in alert["samples"]:
+            print(f"    {sample['title']}  {sample.get('url', '')}")
+    print(f"{len(found)} alert(s) in the last {args.since}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--all", action="store_true", help="include near-duplicate copies")
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=_search)
+
+    alerts = sub.add_parser("alerts", help="keyword spike alerts, newest first")
+    alerts.add_argument("--since", default="24h", help="window start within this period (24h)")
+    alerts.add_argument("--limit", type=int, default=50)
+    alerts.add_argument("--json", action="store_true")
+    alerts.set_defaults(handler=_alerts)
 
     dlq = sub.add_parser("dlq", help="dead letters: list them with reasons, or replay them")
     dlq.add_argument("action", nargs="?", choices=["list", "replay"], default="list")

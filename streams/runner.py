@@ -16,6 +16,8 @@ def ensure_topics_for(topo: Topology) -> None:
             TopicSpec(topo.dlq.get_topic_name(), 1),
             TopicSpec(topo.keyed.get_topic_name(), n, exact=True),
             TopicSpec(topo.enriched.get_topic_name(), n),
+            TopicSpec(topo.hits.get_topic_name(), n, exact=True),
+            TopicSpec(topo.alerts.get_topic_name(), 1),
         ],
     )
 

@@ -38,6 +38,12 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_DEDUP_WINDOW_DAYS": "7",
     "NEWSFLOW_DEDUP_THRESHOLD": "0.8",
     "NEWSFLOW_NEAR_DUPLICATES": "mark",
+    "NEWSFLOW_SPIKE_WINDOW_SECONDS": "900",
+    "NEWSFLOW_SPIKE_MIN_COUNT": "5",
+    "NEWSFLOW_SPIKE_K": "4",
+    "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS": "16",
+    "NEWSFLOW_WATCHLIST": "",
+    "NEWSFLOW_ALERT_WEBHOOK_URL": "",
     "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT": "9093",
     "NEWSFLOW_STACK_ES_TRANSPORT_PORT": "9300",
     "NEWSFLOW_STACK_ES_HEAP": "1g",
@@ -45,7 +51,14 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_LOG_LEVEL": "info",
 }
 
-SECRET_NAMES = frozenset({"NEWSFLOW_KAFKA_SASL_PASSWORD", "NEWSFLOW_ES_API_KEY", "NEWSFLOW_ES_PASSWORD"})
+SECRET_NAMES = frozenset(
+    {
+        "NEWSFLOW_KAFKA_SASL_PASSWORD",
+        "NEWSFLOW_ES_API_KEY",
+        "NEWSFLOW_ES_PASSWORD",
+        "NEWSFLOW_ALERT_WEBHOOK_URL",  # webhook URLs often carry a token
+    }
+)
 
 
 class SettingsError(ValueError):
@@ -104,6 +117,12 @@ class Settings:
     dedup_window_days: float = 7.0
     dedup_threshold: float = 0.8
     near_duplicates: str = "mark"
+    spike_window_seconds: float = 900.0
+    spike_min_count: int = 5
+    spike_k: float = 4.0
+    spike_cooldown_windows: int = 16
+    watchlist: str = ""
+    alert_webhook_url: str = field(default="", repr=False)
     stack_kafka_controller_port: int = 9093
     stack_es_transport_port: int = 9300
     stack_es_heap: str = "1g"
@@ -158,6 +177,12 @@ class Settings:
             dedup_window_days=_float(env, "NEWSFLOW_DEDUP_WINDOW_DAYS"),
             dedup_threshold=_float(env, "NEWSFLOW_DEDUP_THRESHOLD"),
             near_duplicates=near,
+            spike_window_seconds=_float(env, "NEWSFLOW_SPIKE_WINDOW_SECONDS"),
+            spike_min_count=_int(env, "NEWSFLOW_SPIKE_MIN_COUNT", 1),
+            spike_k=_float(env, "NEWSFLOW_SPIKE_K"),
+            spike_cooldown_windows=_int(env, "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS", 0),
+            watchlist=env["NEWSFLOW_WATCHLIST"],
+            alert_webhook_url=env["NEWSFLOW_ALERT_WEBHOOK_URL"],
             stack_kafka_controller_port=_int(env, "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT", 1),
             stack_es_transport_port=_int(env, "NEWSFLOW_STACK_ES_TRANSPORT_PORT", 1),
             stack_es_heap=env["NEWSFLOW_STACK_ES_HEAP"],

@@ -9,6 +9,11 @@
       -> index     (take() batches -> one bulk request; offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` over `articles-v1`
+      dedupe, canonical articles only:
+      -> keyword.hits                                   key: kind:keyword, value: KeywordHit
+      -> detect_spikes (tables keyword_window, keyword_baseline: 15-min tumbling windows, EWMA)
+      -> alerts                                         key: alert id, value: alert JSON
+      -> publish_alerts -> Elasticsearch index `alerts` (+ webhook POST)
 
 Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup
 and documents; Elasticsearch is reached only through streams.sinks.
@@ -25,13 +30,15 @@ from typing import Any
 
 import faust
 
-from streams import deadletter, dedup, documents
+from streams import alerts as alerting
+from streams import deadletter, dedup, documents, lemmas, spikes
 from streams.app import create_app
 from streams.articles import ErrorCode
 from streams.prepare import Options, prepare
-from streams.records import Article
+from streams.records import Article, KeywordHit
 from streams.settings import Settings
 from streams.sinks.base import DocumentSink
+from streams.watchlist import WatchTerm, load_watchlist
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +52,11 @@ class Topology:
     keyed: faust.TopicT
     enriched: faust.TopicT
     dedup_state: Any
+    hits: faust.TopicT
+    alerts: faust.TopicT
     sink: DocumentSink | None = None
+    alert_sink: Any = None
+    webhook: Any = None
     counters: dict[str, int] = field(default_factory=dict)
 
     def document_sink(self) -> DocumentSink:
@@ -54,6 +65,13 @@ class Topology:
 
             self.sink = ElasticsearchSink.from_settings(self.settings)
         return self.sink
+
+    def alert_index(self) -> Any:
+        if self.alert_sink is None:
+            from streams.sinks.elasticsearch import AlertIndex, async_client
+
+            self.alert_sink = AlertIndex(async_client(self.settings), self.settings.index_prefix)
+        return self.alert_sink
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
@@ -124,7 +142,41 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         key_type=str,
         help="exact and near-duplicate fingerprints of canonical articles, per language",
     )
-    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, sink)
+    hits = app.topic(
+        settings.topic("keyword.hits"),
+        key_type=bytes,
+        value_type=KeywordHit,
+        key_serializer="raw",
+        partitions=partitions,
+        internal=True,
+    )  # key: "entity:Rosja" / "watchlist:term" (spike tables are co-partitioned by keyword)
+    alerts_topic = app.topic(
+        settings.topic("alerts"),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=1,
+        internal=True,
+    )  # key: alert id; value: alert JSON (schemas/alert.schema.json)
+    keyword_window = app.Table(
+        "keyword_window", partitions=partitions, key_type=str, help="open window per keyword"
+    )
+    keyword_baseline = app.Table(
+        "keyword_baseline", partitions=partitions, key_type=str, help="EWMA baseline per keyword"
+    )
+    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, hits, alerts_topic, sink)
+    watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
+    spike_config = spikes.SpikeConfig(
+        window_s=settings.spike_window_seconds,
+        min_count=settings.spike_min_count,
+        k=settings.spike_k,
+        cooldown_windows=settings.spike_cooldown_windows,
+    )
+    term_config = {
+        t.term: spikes.SpikeConfig.from_mapping({"min_count": t.min_count, "k": t.k}, spike_config)
+        for t in watchlist
+    }
     options = Options(settings.max_message_bytes, settings.language_chars)
     window_s = settings.dedup_window_days * 86400
 
@@ -172,6 +224,22 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 continue
             article.dedup = decision.to_dict()
             topo.count(f"dedup.{decision.kind}")
+            if decision.kind == "unique" and not decision.replay:
+                # Only canonical articles count: syndicated copies must not make a spike.
+                ts = spikes.event_time(article.published_at, time.time())
+                for hit in alerting.hits(article, watchlist, lemmas.lemma_text):
+                    await hits.send(
+                        key=hit.key.encode(),
+                        value=KeywordHit(
+                            keyword=hit.keyword,
+                            kind=hit.kind,
+                            label=hit.label,
+                            article_id=article.id,
+                            title=article.title,
+                            url=article.url,
+                            ts=ts,
+                        ),
+                    )
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
             await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=article)
@@ -210,7 +278,51 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 )
             topo.count("indexed", len(owners) - len(failures))
 
-    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
+    @app.agent(hits, name="detect_spikes")
+    async def detect_spikes_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            hit: KeywordHit = event.value
+            key = f"{hit.kind}:{hit.keyword}"
+            config = term_config.get(hit.keyword, spike_config) if hit.kind == "watchlist" else spike_config
+            window = spikes.window_of(hit.ts, config.window_s)
+            current = keyword_window.get(key)
+            baseline = keyword_baseline.get(key)
+            if current is not None and window < current["w"]:
+                topo.count("spikes.late_hits")  # its window was closed and learnt already
+                continue
+            if current is None or window > current["w"]:
+                if current is not None:
+                    # The previous window closed: the baseline learns its final count.
+                    baseline, _ = spikes.close_window(baseline, current["w"], current["count"], config)
+                    keyword_baseline[key] = baseline
+                current = alerting.open_window(window, hit.ts)
+            current = alerting.add_hit(current, hit.article_id, hit.title, hit.url)
+            if not current["alerted"]:
+                # Judged on every hit, so an editor hears of a surge while it happens, not
+                # when its window ends; the window alerts at most once.
+                _, spike = spikes.close_window(baseline, window, current["count"], config)
+                if spike is not None:
+                    current = {**current, "alerted": True}
+                    alert = alerting.record(
+                        alerting.Hit(hit.keyword, hit.kind, hit.label), spike, current, config
+                    )
+                    topo.count("alerts")
+                    await alerts_topic.send(key=alert["id"].encode(), value=json.dumps(alert).encode())
+            keyword_window[key] = current
+
+    @app.agent(alerts_topic, name="publish_alerts")
+    async def publish_alerts_agent(stream: faust.StreamT) -> None:
+        async for batch in stream.take(100, within=1.0):
+            items = [json.loads(value) for value in batch]
+            await topo.alert_index().write(items)
+            if settings.alert_webhook_url:
+                from streams.sinks.webhook import Webhook
+
+                topo.webhook = topo.webhook or Webhook(settings.alert_webhook_url)
+                for item in items:
+                    await topo.webhook.post(item)
+
+    topo.agents = (prepare_agent, dedupe_agent, index_agent, detect_spikes_agent, publish_alerts_agent)  # type: ignore[attr-defined]
     return topo
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -177,5 +179,62 @@ def count(settings: Settings, query: dict[str, Any] | None = None) -> int:
         alias = documents.alias_name(settings.index_prefix)
         client.indices.refresh(index=alias)
         return int(client.count(index=alias, query=query or {"match_all": {}})["count"])
+    finally:
+        client.close()
+
+
+ALERTS_TEMPLATE = Path(__file__).resolve().parents[2] / "schemas" / "index-template.alerts.json"
+
+
+def alerts_index(prefix: str = "") -> str:
+    return f"{prefix}alerts"
+
+
+class AlertIndex:
+    """The alerts index: one document per alert id, so a repeated alert overwrites itself."""
+
+    def __init__(self, client: AsyncElasticsearch, prefix: str = "") -> None:
+        self.client = client
+        self.index = alerts_index(prefix)
+        self.prefix = prefix
+        self._ready = False
+
+    async def ensure_index(self) -> None:
+        if self._ready:
+            return
+        body = json.loads(ALERTS_TEMPLATE.read_text(encoding="utf-8").replace("{prefix}", self.prefix))
+        body.pop("_comment", None)
+        await retrying(
+            "installing the alerts template",
+            lambda: self.client.indices.put_index_template(name=self.index, **body),
+        )
+        self._ready = True
+
+    async def write(self, alerts: list[dict[str, Any]]) -> None:
+        await self.ensure_index()
+        operations: list[dict[str, Any]] = []
+        for alert in alerts:
+            operations += [{"index": {"_index": self.index, "_id": alert["id"]}}, alert]
+        response = await retrying("writing alerts", lambda: self.client.bulk(operations=operations))
+        for item in response["items"]:
+            result = item["index"]
+            if result.get("status", 200) >= 300:
+                log.error("alert %s refused by Elasticsearch: %s", result.get("_id"), result.get("error"))
+
+
+def list_alerts(settings: Settings, since_s: int, limit: int) -> list[dict[str, Any]]:
+    client = sync_client(settings)
+    try:
+        index = alerts_index(settings.index_prefix)
+        if not client.indices.exists(index=index):
+            return []
+        client.indices.refresh(index=index)
+        hits = client.search(
+            index=index,
+            query={"range": {"window_start": {"gte": f"now-{since_s}s"}}},
+            sort=[{"window_start": {"order": "desc"}}, {"score": {"order": "desc"}}],
+            size=limit,
+        )["hits"]["hits"]
+        return [h["_source"] for h in hits]
     finally:
         client.close()
