@@ -181,7 +181,8 @@ def _html(title: str, paragraphs: Sequence[Sequence[str]], lang: str, site: str)
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{title} | {site}</title>'
         f'<meta property="og:title" content="{title}"><script>window.dataLayer=[];</script>'
         "<style>body{font-family:serif}</style></head><body>"
-        f'<header><nav><a href="/">{site}</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>'
+        f'<header><nav><a href="/">{site}</a> <a href="/world">World</a> '
+        '<a href="/sport">Sport</a></nav></header>'
         f"<article><h1>{title}</h1>{body}</article>"
         '<aside><a href="/most-read">Most read</a></aside>'
         f"<footer>© {site}. All rights reserved.</footer></body></html>"
