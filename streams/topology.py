@@ -247,7 +247,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     @app.agent(enriched, name="index")
     async def index_agent(stream: faust.StreamT) -> None:
         target = documents.index_name(settings.index_prefix)
-        async for events in stream.take_events(settings.bulk_size, within=settings.bulk_seconds):
+        batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
             operations: list[dict[str, Any]] = []
             owners: list[tuple[faust.EventT, bool]] = []  # per operation: event, is it the article
             for event in events:
@@ -259,7 +260,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
             failures = await topo.document_sink().write(operations)
             for failure in failures:
                 event, is_article = owners[failure.position]
-                article = event.value
+                article: Article = event.value  # type: ignore[assignment]
                 if not is_article:
                     # A syndication update whose canonical is not in the index (it was refused):
                     # nothing to repair here, the copy itself was handled on its own.
