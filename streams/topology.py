@@ -323,6 +323,12 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 for item in items:
                     await topo.webhook.post(item)
 
+    @app.timer(30.0)
+    async def report_counters() -> None:
+        # Per-stage progress for operators tailing the log (Faust's web endpoint has lag).
+        if topo.counters:
+            log.info("newsflow counters: %s", json.dumps(dict(sorted(topo.counters.items()))))
+
     topo.agents = (prepare_agent, dedupe_agent, index_agent, detect_spikes_agent, publish_alerts_agent)  # type: ignore[attr-defined]
     return topo
 
