@@ -100,71 +100,33 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     app = create_app(settings)
     partitions = settings.topic_partitions
 
-    raw = app.topic(
-        settings.topic("articles.raw"),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=partitions,
-        internal=True,
-    )  # key: anything the crawler chose; value: raw JSON bytes, decoded by prepare()
-    dlq = app.topic(
-        settings.topic("articles.dlq"),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=1,
-        internal=True,
-    )  # value: dead letter JSON (schemas/deadletter.schema.json)
-    keyed = app.topic(
-        settings.topic("articles.keyed"),
-        key_type=bytes,
-        value_type=Article,
-        key_serializer="raw",
-        partitions=partitions,
-        internal=True,
-    )  # key: language code; value: Article
-    enriched = app.topic(
-        settings.topic("articles.enriched"),
-        key_type=bytes,
-        value_type=Article,
-        key_serializer="raw",
-        partitions=partitions,
-        internal=True,
-    )  # key: canonical document id; value: Article with its dedup decision
-    # No default: dedup.decide() relies on KeyError for missing keys. Faust tables get a
-    # compacted changelog topic, so recovery never meets deleted segments.
-    dedup_state = app.Table(
-        "dedup_state",
-        partitions=partitions,
-        key_type=str,
-        help="exact and near-duplicate fingerprints of canonical articles, per language",
-    )
-    hits = app.topic(
-        settings.topic("keyword.hits"),
-        key_type=bytes,
-        value_type=KeywordHit,
-        key_serializer="raw",
-        partitions=partitions,
-        internal=True,
-    )  # key: "entity:Rosja" / "watchlist:term" (spike tables are co-partitioned by keyword)
-    alerts_topic = app.topic(
-        settings.topic("alerts"),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=1,
-        internal=True,
-    )  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    keyword_window = app.Table(
-        "keyword_window", partitions=partitions, key_type=str, help="open window per keyword"
-    )
-    keyword_baseline = app.Table(
-        "keyword_baseline", partitions=partitions, key_type=str, help="EWMA baseline per keyword"
-    )
+    def topic(name: str, value_type: type | None, partitions: int) -> faust.TopicT:
+        # Keys are bytes we choose; values are our Records as JSON, or raw bytes (None) where
+        # the payload is not ours to decode (crawler input, dead letters, alerts).
+        return app.topic(
+            settings.topic(name),
+            key_type=bytes,
+            key_serializer="raw",
+            value_type=value_type or bytes,
+            value_serializer=None if value_type else "raw",
+            partitions=partitions,
+            internal=True,  # declared (created) by the worker
+        )
+
+    def table(name: str, purpose: str) -> Any:
+        # No default: dedup.decide() and the spike agent rely on KeyError/None for missing keys.
+        # Faust gives tables a compacted changelog, so recovery never meets deleted segments.
+        return app.Table(name, partitions=partitions, key_type=str, help=purpose)
+
+    raw = topic("articles.raw", None, partitions)  # key: anything; value: raw JSON, decoded by prepare()
+    dlq = topic("articles.dlq", None, 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
+    keyed = topic("articles.keyed", Article, partitions)  # key: language code
+    dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
+    enriched = topic("articles.enriched", Article, partitions)  # key: canonical id; value: + decision
+    hits = topic("keyword.hits", KeywordHit, partitions)  # key: "entity:Rosja" / "watchlist:term"
+    keyword_window = table("keyword_window", "open window per keyword")
+    keyword_baseline = table("keyword_baseline", "EWMA baseline per keyword")
+    alerts_topic = topic("alerts", None, 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
     topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, hits, alerts_topic, sink)
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from streams import documents
@@ -52,3 +56,15 @@ def doc_count(settings: Settings) -> int:
 
 def dead_letters(settings: Settings) -> list[dict[str, Any]]:
     return [json.loads(r.value or b"{}") for r in read_topic(settings, settings.topic("articles.dlq"), 3.0)]
+
+
+def newsflow(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the `newsflow` command as a user would, with a test's names in the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "streams.cli", *args],
+        env={**os.environ, **env},
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -4,15 +4,12 @@ background entities, none for syndicated copies of one story."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
-from tests.conftest import ROOT, wait_for
-from tests.helpers import article, doc_count, send
+from tests.conftest import wait_for
+from tests.helpers import article, doc_count, newsflow, send
 
 WINDOW_S = 3
 BACKGROUND_PLACES = ["Gdańsk", "Poznań", "Lyon", "Porto", "Leeds", "Bergen", "Graz", "Turku"]
@@ -29,17 +26,6 @@ BURST_FORMS = ["we Władywostoku", "do Władywostoku", "nad Władywostokiem", "W
 
 def filler(rng: random.Random, words: list[str], n: int = 5) -> str:
     return " ".join(" ".join(rng.choice(words) for _ in range(10)).capitalize() + "." for _ in range(n))
-
-
-def newsflow(names, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        env={**os.environ, **names.env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_factory):
@@ -91,7 +77,7 @@ def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_fact
     wait_for(lambda: doc_count(names.settings) >= sent, 120, f"{sent} canonical documents")
 
     def alerts() -> list[dict]:
-        out = newsflow(names, "alerts", "--since", "1h", "--json")
+        out = newsflow(names.env, "alerts", "--since", "1h", "--json")
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
@@ -103,5 +89,5 @@ def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_fact
     assert alert["count"] >= 5
     assert 1 <= len(alert["samples"]) <= 5
     assert all(s["title"].startswith("Sztorm") for s in alert["samples"])
-    listed = newsflow(names, "alerts", "--since", "1h")
+    listed = newsflow(names.env, "alerts", "--since", "1h")
     assert "Władywostok" in listed.stdout and "1 alert(s)" in listed.stdout

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from streams.articles import canonical_url, document_id
 from tests.conftest import ROOT, wait_for
-from tests.helpers import all_docs, dead_letters
+from tests.helpers import all_docs, dead_letters, newsflow
 
 DEMO = ROOT / "deploy" / "demo"
 EXPECTED = json.loads((DEMO / "expected.json").read_text())
@@ -20,20 +17,9 @@ def doc_id_of(line: int) -> str:
     return document_id(canonical_url(json.loads(LINES[line - 1])["url"]))
 
 
-def newsflow(names, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        env={**os.environ, **names.env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_demo_corpus_lands_in_index_and_dead_letter_topic(names, worker_factory):
     worker_factory().start()
-    fed = newsflow(names, "feed", "--quiet", str(DEMO / "articles.jsonl"))
+    fed = newsflow(names.env, "feed", "--quiet", str(DEMO / "articles.jsonl"))
     assert fed.returncode == 0, fed.stderr
     assert f"sent {EXPECTED['lines']}, failed 0" in fed.stdout
 
@@ -88,7 +74,7 @@ def test_demo_corpus_lands_in_index_and_dead_letter_topic(names, worker_factory)
     # Search finds articles by words of their text, and by lemma ("Rosja" finds "Rosji").
     for example in EXPECTED["search_examples"][:3]:
         out = newsflow(
-            names, "search", example["query"], "--lang", example["lang"], "--json", "--limit", "50"
+            names.env, "search", example["query"], "--lang", example["lang"], "--json", "--limit", "50"
         )
         assert out.returncode == 0, out.stderr
         found = {hit["_id"] for hit in json.loads(out.stdout)}
@@ -97,6 +83,6 @@ def test_demo_corpus_lands_in_index_and_dead_letter_topic(names, worker_factory)
             i for i in canonical_expected if docs[i]["dedup"]["is_duplicate"]
         }, example
 
-    listed = newsflow(names, "dlq", "--limit", "0")
+    listed = newsflow(names.env, "dlq", "--limit", "0")
     assert listed.returncode == 0
     assert "invalid_json" in listed.stdout and f"{len(letters)} dead letter(s)" in listed.stdout
