@@ -268,11 +268,15 @@ def generate(
     base_time: datetime | None = None,
     duplicate_share: float = DUPLICATE_SHARE,
     refetch_share: float = REFETCH_SHARE,
+    languages: Sequence[str] | None = None,
+    text_bytes: int | None = None,
 ) -> Corpus:
     """Exactly `n` messages; the same arguments always give the same bytes.
 
     `batch` goes into every URL, so batches of one run (warm-up, throughput, latency) never share
-    a document id. Copies follow their original within COPY_LAG messages.
+    a document id. Copies follow their original within COPY_LAG messages. `languages`, when
+    given, is cycled through in order instead of drawing languages by weight (warm-up batches),
+    and `text_bytes` fixes the text size.
     """
     rng = random.Random(f"{seed}:{batch}")
     base = base_time or datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -290,10 +294,11 @@ def generate(
 
     stories: list[_Story] = []
     for i in range(originals):
-        lang = rng.choices(lang_list, weight_list)[0]
+        lang = languages[i % len(languages)] if languages else rng.choices(lang_list, weight_list)[0]
         pool = sentences.by_lang[lang]
         outlet = rng.randrange(5)
-        target = int(min(TEXT_BYTES_MAX, max(TEXT_BYTES_MIN, rng.gauss(TEXT_BYTES_MEAN, TEXT_BYTES_SD))))
+        drawn = rng.gauss(TEXT_BYTES_MEAN, TEXT_BYTES_SD)
+        target = text_bytes or int(min(TEXT_BYTES_MAX, max(TEXT_BYTES_MIN, drawn)))
         stories.append(
             _Story(
                 seq=i,

@@ -1,0 +1,5 @@
+"""`python -m streams.bench`."""
+
+from streams.bench.cli import main
+
+raise SystemExit(main())

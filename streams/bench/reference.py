@@ -1,0 +1,73 @@
+"""Elasticsearch alone: bulk-index the pipeline's own final documents, no Kafka and no NLP."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from streams import documents
+from streams.kafka_io import read_topic
+from streams.records import Article
+from streams.settings import Settings
+
+CHUNK = 500
+
+
+@dataclass
+class EsOnly:
+    docs: int = 0
+    megabytes: float = 0.0
+    bulk_seconds: float = 0.0
+    seconds: float = 0.0  # first bulk sent -> last document searchable
+    errors: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+
+def final_documents(settings: Settings, near_policy: str) -> list[dict[str, Any]]:
+    """The documents the index agent wrote, rebuilt from the decided articles in articles.enriched.
+
+    The articles there are already enriched and decided by the pipeline, so documents.build gives
+    the same documents without running any NLP again; a later write of an id replaces an earlier.
+    """
+    docs: dict[str, dict[str, Any]] = {}
+    for record in read_topic(settings, settings.topic("articles.enriched"), timeout_s=5.0):
+        if not record.value:
+            continue
+        article = Article.loads(record.value)
+        kind = (article.dedup or {}).get("kind", "unique")
+        if kind == "unique" or (kind == "near" and near_policy == "mark"):
+            docs[article.id] = documents.build(article)
+    return list(docs.values())
+
+
+def run_es_only(es: Elasticsearch, prefix: str, docs: list[dict[str, Any]], *, chunk: int = CHUNK) -> EsOnly:
+    """Index `docs` with the pipeline's template in bulk requests of `chunk`, one request at a time."""
+    alias, index = documents.alias_name(prefix), documents.index_name(prefix)
+    es.indices.put_index_template(name=alias, **documents.template(prefix))
+    es.indices.create(index=index)
+    out = EsOnly(docs=len(docs))
+    out.megabytes = sum(len(json.dumps(d, ensure_ascii=False).encode()) for d in docs) / 2**20
+    start = time.time()
+    for i in range(0, len(docs), chunk):
+        body: list[dict[str, Any]] = []
+        for doc in docs[i : i + chunk]:
+            body.append({"index": {"_index": index, "_id": doc["id"]}})
+            body.append(doc)
+        response = es.bulk(operations=body)
+        if response.get("errors"):
+            out.errors += sum(1 for item in response["items"] if item["index"].get("status", 200) >= 300)
+    out.bulk_seconds = time.time() - start
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if int(es.count(index=alias)["count"]) >= len(docs) - out.errors:
+            break
+        time.sleep(0.05)
+    out.seconds = time.time() - start
+    return out

@@ -1,0 +1,145 @@
+"""The benchmark's figures as one JSON-friendly dict, and that dict as a printed table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streams.bench.stages import STAGE_LABELS, STAGES
+
+
+def _f(value: float | None, digits: int = 1, unit: str = "") -> str:
+    return "-" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a and b else None
+
+
+def limiting_stage(figures: dict[str, Any]) -> str:
+    """Which resource bounds the rate, from CPU accounting: the workers, the machine or neither."""
+    tp = figures.get("throughput") or {}
+    cpu = figures.get("cpu_ms_per_article") or {}
+    stages: dict[str, float] = cpu.get("stages") or {}
+    run = figures["run"]
+    parts: list[str] = []
+    busy = tp.get("worker_core_share")
+    if stages:
+        top = max(stages, key=lambda k: stages[k])
+        share = stages[top] / max(1e-9, sum(stages.values()))
+        parts.append(f"largest stage: {top} ({share:.0%} of the stage CPU, {stages[top]:.1f} ms/article)")
+    if busy is not None:
+        if busy >= 0.8:
+            parts.insert(0, f"workers are CPU-bound ({busy:.0%} of a core each)")
+        else:
+            parts.insert(
+                0,
+                f"workers are not CPU-bound ({busy:.0%} of a core each): they wait for input, "
+                "for Kafka or Elasticsearch, or for a core",
+            )
+    machine = tp.get("machine_busy_share")
+    if machine is not None and machine >= 0.9:
+        parts.append(f"the machine's {run['cores']} cores are {machine:.0%} busy")
+    return "; ".join(parts)
+
+
+def table(figures: dict[str, Any]) -> str:
+    run = figures["run"]
+    tp = figures.get("throughput") or {}
+    lat = figures.get("latency") or {}
+    cpu = figures.get("cpu_ms_per_article") or {}
+    naive = figures.get("naive") or {}
+    es_only = figures.get("es_only") or {}
+    ratios = figures.get("ratios") or {}
+    lines = [
+        f"newsflow bench: {run['workers']} worker(s), {run['partitions']} partitions, run {run['tag']}",
+        f"corpus: {run['articles_generated']} articles generated, {_f(run['mean_kb'], 2)} KB mean, "
+        f"{run['languages']} languages ({run['main_share']:.0%} {'/'.join(run['main_languages'])}); "
+        f"{run['exact']} exact reposts, {run['near']} near copies, {run['refetch']} re-fetches; "
+        f"sentences from {run['sentences']}",
+        f"warm-up: {run['warmup_articles']} short articles (every language, on every partition when "
+        f"there are several workers) in {_f(run.get('warmup_seconds'))} s",
+        "",
+        "throughput, first fed -> last searchable",
+    ]
+    if tp:
+        boxed = " (time box reached: the rest was not fed)" if tp.get("time_boxed") else ""
+        unfinished = "" if tp.get("complete") else "  INCOMPLETE: rate pro rata to documents found"
+        lines += [
+            f"  pipeline            {_f(tp['articles_per_s'], 2):>9} articles/s  {tp['articles_fed']} of "
+            f"{run['articles_generated']} articles{boxed} in {_f(tp['seconds'])} s; "
+            f"{tp['docs']}/{tp['expected_docs']} documents, {_f(tp['docs_per_s'], 2)} docs/s{unfinished}",
+        ]
+    if naive:
+        lines.append(
+            f"  naive baseline      {_f(naive.get('articles_per_s'), 2):>9} articles/s  "
+            f"{naive.get('articles')} articles in {_f(naive.get('seconds'))} s"
+            + (" (time box)" if naive.get("timed_out") else "")
+            + f"; {run['articles_generated']} would take ~{_f(naive.get('extrapolated_seconds'), 0)} s"
+        )
+    if es_only:
+        lines.append(
+            f"  Elasticsearch only  {_f(es_only.get('docs_per_s'), 1):>9} docs/s      {es_only.get('docs')} "
+            f"final documents ({_f(es_only.get('megabytes'))} MB) in {_f(es_only.get('seconds'), 2)} s, "
+            f"bulk of {es_only.get('chunk')}"
+        )
+    lines.append(
+        f"  ratios              pipeline/naive {_f(ratios.get('pipeline_vs_naive'), 2)}x, "
+        f"pipeline/ES-only {_f(ratios.get('pipeline_vs_es_only'), 3)}x (docs/s)"
+    )
+    if lat:
+        lines += [
+            "",
+            f"latency, fed -> searchable, at {_f(lat['offered_rate'], 2)} articles/s offered "
+            f"({run['rate_fraction']:.0%} of max), {lat['n']} documents, {lat['missing']} not found",
+            f"  p50 {_f(lat['p50_ms'], 0)} ms   p95 {_f(lat['p95_ms'], 0)} ms   p99 {_f(lat['p99_ms'], 0)} ms"
+            f"   max {_f(lat['max_ms'], 0)} ms   (upper bounds, resolution {_f(lat['resolution_ms'], 0)} ms)",
+        ]
+    stages: dict[str, float] = cpu.get("stages") or {}
+    if stages or cpu.get("worker_total") is not None:
+        lines += ["", f"CPU ms per article{cpu.get('sample_note', '')}"]
+        p95 = cpu.get("stages_p95") or {}
+        total = sum(stages.values()) or 1.0
+        if stages:
+            lines.append(f"  {'stage':<48}{'mean':>9}{'p95':>9}{'share':>7}")
+        for stage in STAGES:
+            if stage in stages:
+                lines.append(
+                    f"  {STAGE_LABELS[stage]:<48}{_f(stages[stage], 2):>9}{_f(p95.get(stage), 2):>9}"
+                    f"{stages[stage] / total:>7.0%}"
+                )
+        if stages:
+            lines.append(f"  {'sum of stages (in-process)':<48}{_f(sum(stages.values()), 2):>9}")
+        for key, label in (
+            ("worker_total", "worker processes, total (/proc, throughput phase)"),
+            ("framework", "  of which outside the stages (Faust, clients)"),
+            ("kafka", "Kafka broker JVM"),
+            ("elasticsearch", "Elasticsearch JVM"),
+            ("bench", "this benchmark process (feed, polls)"),
+            ("others", "other processes on the machine"),
+        ):
+            if cpu.get(key) is not None:
+                lines.append(f"  {label:<48}{_f(cpu[key], 2):>9}")
+        if cpu.get("machine_busy_share") is not None:
+            lines.append(
+                f"  machine busy during the phase: {cpu['machine_busy_share']:.0%} of {run['cores']} cores; "
+                f"workers used {_f(100 * (tp.get('worker_core_share') or 0), 0)}% of a core each"
+            )
+    mem = figures.get("memory") or {}
+    if mem:
+        rss = ", ".join(f"{k} {_f(v, 0)} MB" for k, v in (mem.get("worker_peak_rss_mb") or {}).items())
+        lines += ["", f"memory: worker peak RSS (VmHWM) {rss}"]
+        if mem.get("stage_process_peak_rss_mb") is not None:
+            lines[-1] += f"; stage-timing process {_f(mem['stage_process_peak_rss_mb'], 0)} MB"
+    lines += ["", f"limiting: {figures.get('limiting') or '-'}"]
+    for note in figures.get("notes") or []:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def ratios(
+    pipeline_rate: float | None, naive_rate: float | None, docs_rate: float | None, es_rate: float | None
+) -> dict[str, float | None]:
+    return {
+        "pipeline_vs_naive": _ratio(pipeline_rate, naive_rate),
+        "pipeline_vs_es_only": _ratio(docs_rate, es_rate),
+    }

@@ -1,0 +1,1 @@
+"""Performance baselines run by `python -m streams.bench` (not collected by pytest)."""

@@ -1,0 +1,251 @@
+"""The benchmark's pure parts: generator, duplicate bookkeeping, expected counts, percentiles, tables."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from streams import articles, deadletter, prepare
+from streams.bench import report
+from streams.bench.corpus import (
+    MAIN_SHARE,
+    SENTENCES_PATH,
+    BenchArticle,
+    Sentences,
+    expected_documents,
+    generate,
+    language_weights,
+    load_sentences,
+)
+from streams.bench.live import prefix_expectations
+from streams.bench.stages import StageCosts, StagePipeline, measure, staged_enrich
+from streams.bench.stats import percentile, summary
+from streams.settings import Settings
+
+WORDS = (
+    "government minister city council river bridge market school hospital election party court "
+    "police weather storm harvest train station factory workers strike museum festival bank "
+    "inflation budget treaty summit border army navy airport company report budget mayor"
+).split()
+
+
+def synthetic_sentences(langs: tuple[str, ...] = ("en", "pl", "de", "xx"), per_lang: int = 80) -> Sentences:
+    rng = random.Random(5)
+    by_lang = {
+        lang: tuple(
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 18))).capitalize() + "."
+            for _ in range(per_lang)
+        )
+        for lang in langs
+    }
+    return Sentences(by_lang, "synthetic")
+
+
+def body(item: BenchArticle) -> dict[str, object]:
+    return json.loads(item.value)
+
+
+def test_same_arguments_same_bytes() -> None:
+    s = synthetic_sentences()
+    one = generate(150, s, seed=3)
+    two = generate(150, s, seed=3)
+    assert one.values() == two.values()
+    assert generate(150, s, seed=4).values() != one.values()
+    assert generate(150, s, seed=3, batch="lat").values() != one.values()
+
+
+def test_batches_never_share_a_document_id() -> None:
+    s = synthetic_sentences()
+    a = {x.doc_id for x in generate(100, s, batch="main").articles}
+    b = {x.doc_id for x in generate(100, s, batch="lat").articles}
+    assert not a & b
+
+
+def test_duplicate_shares_and_copy_rules() -> None:
+    s = synthetic_sentences()
+    corpus = generate(1000, s, seed=2)
+    assert len(corpus.articles) == 1000
+    assert corpus.count("exact") == 50
+    assert corpus.count("near") == 50
+    assert corpus.count("refetch") == 20
+    position = {a.seq: i for i, a in enumerate(corpus.articles)}
+    by_seq = {a.seq: a for a in corpus.articles}
+    copied = [a.of for a in corpus.articles if a.kind in ("exact", "near")]
+    assert len(copied) == len(set(copied)), "an original is copied at most once"
+    for item in corpus.articles:
+        if item.kind == "original":
+            continue
+        original = by_seq[item.of]  # type: ignore[index]
+        assert original.kind == "original", "copies are never made of copies"
+        assert position[item.seq] > position[original.seq], "a copy follows its original"
+        if item.kind == "exact":
+            assert item.doc_id != original.doc_id
+            assert body(item).get("text") == body(original).get("text")
+            assert body(item).get("html") == body(original).get("html")
+        elif item.kind == "near":
+            assert item.doc_id != original.doc_id
+            assert (body(item).get("text") or body(item).get("html")) != (
+                body(original).get("text") or body(original).get("html")
+            )
+        else:
+            assert item.doc_id == original.doc_id
+            assert item.url != original.url
+
+
+def test_every_message_meets_the_raw_contract_and_is_about_3_kb() -> None:
+    corpus = generate(300, synthetic_sentences(), seed=1)
+    for item in corpus.articles:
+        parsed = articles.parse(item.value)
+        assert isinstance(parsed, articles.ValidArticle), parsed
+        assert articles.document_id(parsed.canonical_url) == item.doc_id
+    assert 2000 < corpus.mean_bytes < 4500
+    assert any("html" in body(a) for a in corpus.articles)
+
+
+def test_language_weights_favour_the_main_languages() -> None:
+    weights = language_weights(["de", "en", "fr", "pl", "sw", "zu"])
+    assert sum(weights.values()) == pytest.approx(1.0)
+    assert sum(weights[x] for x in ("de", "en", "fr", "pl")) == pytest.approx(MAIN_SHARE)
+    assert weights["sw"] == weights["zu"] < weights["pl"]
+
+
+def test_languages_cycle_when_given() -> None:
+    corpus = generate(8, synthetic_sentences(), languages=["en", "en", "pl", "pl"], duplicate_share=0,
+                      refetch_share=0, text_bytes=300)  # fmt: skip
+    assert [a.lang for a in corpus.articles] == ["en", "en", "pl", "pl"] * 2
+    assert all(len(body(a).get("text") or body(a)["html"]) < 1500 for a in corpus.articles)  # type: ignore[arg-type]
+
+
+def _item(seq: int, kind: str, doc_id: str, of: int | None = None) -> BenchArticle:
+    return BenchArticle(seq, kind, f"https://x.example/{seq}", doc_id, "en", b"{}", of)  # type: ignore[arg-type]
+
+
+def test_expected_documents_counts_ids_minus_exact_reposts() -> None:
+    items = [
+        _item(0, "original", "a"),
+        _item(1, "original", "b"),
+        _item(2, "exact", "c", 0),  # a or c gets a document, not both
+        _item(3, "near", "d", 1),  # indexed, marked as a duplicate
+        _item(4, "refetch", "a", 0),  # updates a's document
+    ]
+    assert expected_documents(items) == 3
+    assert prefix_expectations(tuple(items)) == [0, 1, 2, 2, 3, 3]
+
+
+def test_expected_documents_of_a_generated_corpus() -> None:
+    corpus = generate(500, synthetic_sentences(), seed=9)
+    assert corpus.expected_documents == corpus.count("original") + corpus.count("near")
+    prefixes = prefix_expectations(corpus.articles)
+    assert prefixes[-1] == corpus.expected_documents
+    assert prefixes[200] == expected_documents(corpus.articles[:200])
+
+
+def test_expected_documents_is_what_dedup_decides() -> None:
+    """Run the agents' bodies in-process: distinct ids written as documents == the expectation."""
+    s = synthetic_sentences(("en",), 120)
+    corpus = generate(60, s, seed=4, duplicate_share=0.3, refetch_share=0.1)
+    pipeline = StagePipeline(Settings())
+    indexed: set[str] = set()
+    for offset, value in enumerate(corpus.values()):
+        _, article = pipeline.run_one(value, offset)
+        assert article is not None
+        kind = (article.dedup or {}).get("kind")
+        if kind == "unique" or (kind == "near" and pipeline.settings.near_duplicates == "mark"):
+            indexed.add(article.id)
+    assert len(indexed) == corpus.expected_documents
+
+
+def test_staged_enrich_is_prepare_enrich() -> None:
+    raw = {
+        "url": "https://news.example/world/1",
+        "title": "Ministers meet in Brussels",
+        "text": "Foreign ministers from NATO met in Brussels on Tuesday. Mark Rutte said more air "
+        "defence systems would reach Ukraine before the winter.",
+        "language": "en",
+    }
+    parsed = articles.parse(json.dumps(raw).encode())
+    assert isinstance(parsed, articles.ValidArticle)
+    origin = deadletter.Origin("articles.raw", 0, 1)
+    spent: dict[str, float] = {}
+    ours = staged_enrich(parsed, origin, 500, spent).asdict()
+    theirs = prepare.enrich(parsed, origin, 500).asdict()
+    ours.pop("ingested_at")
+    theirs.pop("ingested_at")
+    assert ours == theirs
+    assert set(spent) == {"language", "entities", "lemmas", "fingerprint", "assemble"}
+
+
+def test_measure_reports_every_stage_and_counts_rejections() -> None:
+    values = [*generate(5, synthetic_sentences(("en",)), duplicate_share=0, refetch_share=0).values(), b"{"]
+    costs = measure(StagePipeline(Settings()), values)
+    assert costs.articles == 5 and costs.rejected == 1
+    assert set(costs.cpu_ms) == {"parse", "language", "entities", "lemmas", "fingerprint", "assemble",
+                                 "dedupe", "serde", "index"}  # fmt: skip
+    assert StageCosts.from_dict(costs.to_dict()) == costs
+
+
+@pytest.mark.parametrize(
+    ("values", "p", "expected"),
+    [
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
+        ([1.0, 2.0, 3.0, 4.0], 0, 1.0),
+        ([1.0, 2.0, 3.0, 4.0], 100, 4.0),
+        ([4.0, 1.0, 3.0, 2.0], 25, 1.75),
+        ([float(i) for i in range(101)], 95, 95.0),
+        ([float(i) for i in range(101)], 99, 99.0),
+        ([7.0], 99, 7.0),
+    ],
+)
+def test_percentile(values: list[float], p: float, expected: float) -> None:
+    assert percentile(values, p) == pytest.approx(expected)
+
+
+def test_percentile_rejects_empty_and_out_of_range() -> None:
+    with pytest.raises(ValueError):
+        percentile([], 50)
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_summary() -> None:
+    assert summary([])["p99"] is None
+    s = summary([0.1, 0.2, 0.3])
+    assert s["n"] == 3 and s["p50"] == pytest.approx(0.2) and s["max"] == 0.3
+
+
+def test_load_sentences_falls_back_to_the_demo_corpus(tmp_path: Path) -> None:
+    s = load_sentences(tmp_path / "missing.jsonl")
+    assert "demo" in s.origin
+    assert {"pl", "en"} <= set(s.by_lang)
+    assert generate(20, s).count("original") > 0
+
+
+@pytest.mark.skipif(not SENTENCES_PATH.is_file(), reason="shared language-identification sentences absent")
+def test_load_sentences_reads_the_shared_file() -> None:
+    s = load_sentences()
+    assert len(s.by_lang) == 75
+    assert all(len(v) == 200 for v in s.by_lang.values())
+
+
+def test_table_renders_partial_figures() -> None:
+    figures = {
+        "run": {
+            "tag": "benchx", "workers": 1, "partitions": 4, "cores": 2, "articles_generated": 10,
+            "mean_kb": 3.0, "languages": 3, "main_languages": ["pl", "en"], "main_share": 0.8,
+            "exact": 1, "near": 1, "refetch": 0, "sentences": "synthetic", "rate_fraction": 0.5,
+            "warmup_articles": 12, "warmup_seconds": 3.0,
+        },
+        "throughput": {
+            "articles_fed": 10, "seconds": 2.0, "articles_per_s": 5.0, "docs": 9, "expected_docs": 9,
+            "docs_per_s": 4.5, "complete": True, "time_boxed": False, "worker_core_share": 0.95,
+        },
+        "cpu_ms_per_article": {"stages": {"parse": 1.0, "lemmas": 9.0}, "worker_total": 12.0},
+        "notes": [],
+    }  # fmt: skip
+    figures["limiting"] = report.limiting_stage(figures)
+    text = report.table(figures)
+    assert "5.00 articles/s" in text
+    assert "lemmas" in figures["limiting"] and "CPU-bound" in figures["limiting"]
