@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 
+from streams.entities import simplemma_shared
 from streams.entities.morfeusz_pl import Reading, analyse_word
 from streams.entities.rules import normalise_lang
 from streams.entities.territories import place_names
@@ -33,9 +33,6 @@ _NAME_ORDER = (
     "nazwisko",
 )
 
-_lock = threading.Lock()
-_simplemma_languages: dict[str, bool] = {}
-
 
 def lemmatize(text: str, lang: str) -> list[str]:
     """Lower-case lemmas of the words of `text`, in order (punctuation dropped).
@@ -60,27 +57,13 @@ def lemma_text(text: str, lang: str) -> str:
 
 
 def _has_simplemma(code: str) -> bool:
-    if code == "pl":
-        return False  # never ask simplemma: its first Polish call loads ~430 MB
-    found = _simplemma_languages.get(code)
-    if found is None:
-        import simplemma
-
-        with _lock:
-            try:
-                simplemma.lemmatize("a", lang=code)
-                found = True
-            except ValueError:  # "Unsupported language"
-                found = False
-            _simplemma_languages[code] = found
-    return found
+    # Never Polish: simplemma's Polish dictionary takes ~430 MB and Morfeusz does better.
+    return code != "pl" and simplemma_shared.supported(code)
 
 
 @lru_cache(maxsize=200_000)
 def _simplemma(word: str, code: str) -> str:
-    import simplemma
-
-    return simplemma.lemmatize(word, lang=code).lower()
+    return simplemma_shared.lemmatize(word, code).lower()
 
 
 def _rank(reading: Reading, capitalised: bool) -> tuple[int, int, int, int, int, str]:

@@ -111,7 +111,9 @@ def table(figures: dict[str, Any]) -> str:
             lines.append(f"  {'sum of stages (in-process)':<48}{_f(sum(stages.values()), 2):>9}")
         for key, label in (
             ("worker_total", "worker processes, total (/proc, throughput phase)"),
-            ("framework", "  of which outside the stages (Faust, clients)"),
+            # Can come out negative: the stage sample is smaller than the phase and the costs
+            # are heavy-tailed (dictionary reloads), so this difference carries sampling noise.
+            ("framework", "  minus sum of stages (Faust, clients; +-noise)"),
             ("kafka", "Kafka broker JVM"),
             ("elasticsearch", "Elasticsearch JVM"),
             ("bench", "this benchmark process (feed, polls)"),

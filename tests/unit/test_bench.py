@@ -183,7 +183,7 @@ def test_measure_reports_every_stage_and_counts_rejections() -> None:
     costs = measure(StagePipeline(Settings()), values)
     assert costs.articles == 5 and costs.rejected == 1
     assert set(costs.cpu_ms) == {"parse", "language", "entities", "lemmas", "fingerprint", "assemble",
-                                 "dedupe", "serde", "index"}  # fmt: skip
+                                 "dedupe", "hits", "serde", "index"}  # fmt: skip
     assert StageCosts.from_dict(costs.to_dict()) == costs
 
 
