@@ -24,8 +24,10 @@ FILLER_PL = (
 BURST_FORMS = ["we Władywostoku", "do Władywostoku", "nad Władywostokiem", "Władywostok", "z Władywostoku"]
 
 
-def filler(rng: random.Random, words: list[str], n: int = 5) -> str:
-    return " ".join(" ".join(rng.choice(words) for _ in range(10)).capitalize() + "." for _ in range(n))
+def filler(rng: random.Random, words: list[str], n: int = 5, opener: str = "The") -> str:
+    # Sentences open with a function word: a capitalised common noun at the start of a
+    # sentence would be a (spurious) entity candidate, and this test counts entities.
+    return " ".join(f"{opener} " + " ".join(rng.choice(words) for _ in range(10)) + "." for _ in range(n))
 
 
 def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_factory):
@@ -48,7 +50,9 @@ def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_fact
         sent += len(batch)
         time.sleep(WINDOW_S)
     # Syndication: one story about Nachodka, nine copies of it from other outlets.
-    story = "Władze Nachodki ogłosiły remont nabrzeża w porcie Nachodka. " + filler(rng, FILLER_PL, 8)
+    story = "Władze Nachodki ogłosiły remont nabrzeża w porcie Nachodka. " + filler(
+        rng, FILLER_PL, 8, opener="Ta"
+    )
     copies = [
         article(
             f"https://outlet{k}.example/nachodka",
@@ -65,7 +69,8 @@ def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_fact
     burst = [
         article(
             f"https://burst.example/{k}",
-            f"Silny sztorm uderzył {BURST_FORMS[k % len(BURST_FORMS)]} w nocy. " + filler(rng, FILLER_PL),
+            f"Silny sztorm uderzył {BURST_FORMS[k % len(BURST_FORMS)]} w nocy. "
+            + filler(rng, FILLER_PL, opener="Ta"),
             title=f"Sztorm {k}",
             published_at=now,
             language="pl",
