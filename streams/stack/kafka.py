@@ -62,8 +62,12 @@ num.io.threads=4
 
 
 def cluster_id() -> str:
-    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, no padding.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    # Kafka's Uuid text form: URL-safe base64 of 16 bytes, no padding. Like Kafka's own
+    # generator, never start with "-": the storage tool's parser would read it as an option.
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def classpath(libs: Path) -> str:
@@ -89,10 +93,8 @@ def prepare(*, root: Path, libs: Path, jdk: Jdk, host: str, port: int, controlle
                 classpath(libs),
                 STORAGE_TOOL,
                 "format",
-                "-t",
-                cluster_id(),
-                "-c",
-                str(props),
+                f"--cluster-id={cluster_id()}",
+                f"--config={props}",
             ],
             capture_output=True,
             text=True,

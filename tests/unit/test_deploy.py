@@ -45,3 +45,11 @@ def test_env_example_documents_every_variable_with_its_default() -> None:
     assert set(documented) == set(ENV_DEFAULTS)
     for name, default in ENV_DEFAULTS.items():
         assert documented[name] == default, name
+
+
+def test_kafka_cluster_ids_never_look_like_an_option() -> None:
+    from streams.stack.kafka import cluster_id
+
+    ids = {cluster_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
