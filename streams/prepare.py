@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,9 +49,17 @@ def prepare(value: bytes | None, origin: deadletter.Origin, options: Options) ->
         )
 
 
-def enrich(item: articles.ValidArticle, origin: deadletter.Origin, language_chars: int = 500) -> Article:
+def enrich(
+    item: articles.ValidArticle,
+    origin: deadletter.Origin,
+    language_chars: int = 500,
+    lap: Callable[[str], None] | None = None,
+) -> Article:
+    """`lap(stage)` is called after each stage when given: the benchmark times stages with it."""
+    mark = lap or _no_lap
     detection = language.detect(item.text, item.declared_language, title=item.title, max_chars=language_chars)
     lang = detection.lang
+    mark("language")
     # Entities are read from title and body together; the title names the story's subject.
     body = f"{item.title}\n\n{item.text}" if item.title else item.text
     found = extract(body, lang) if lang != language.UND else []
@@ -58,7 +67,12 @@ def enrich(item: articles.ValidArticle, origin: deadletter.Origin, language_char
         {"label": e.label, "name": e.name, "surface_forms": list(e.surface_forms), "count": e.count}
         for e in found
     ]
-    return Article(
+    mark("entities")
+    lemmas_title, lemmas_text = lemmas.lemma_text(item.title, lang), lemmas.lemma_text(item.text, lang)
+    mark("lemmas")
+    fingerprint = dedup.fingerprint(item.text, lang).to_dict()
+    mark("fingerprint")
+    article = Article(
         id=articles.document_id(item.canonical_url),
         url=item.url,
         canonical_url=item.canonical_url,
@@ -75,9 +89,15 @@ def enrich(item: articles.ValidArticle, origin: deadletter.Origin, language_char
         language_declared=item.declared_language,
         crawler_id=item.crawler_id,
         entities=entities,
-        lemmas_title=lemmas.lemma_text(item.title, lang),
-        lemmas_text=lemmas.lemma_text(item.text, lang),
-        fingerprint=dedup.fingerprint(item.text, lang).to_dict(),
+        lemmas_title=lemmas_title,
+        lemmas_text=lemmas_text,
+        fingerprint=fingerprint,
         meta=item.meta,
         origin={**origin.to_dict()},
     )
+    mark("assemble")
+    return article
+
+
+def _no_lap(_stage: str) -> None:
+    return None

@@ -15,10 +15,10 @@ from typing import Any
 
 from elasticsearch.serializer import NdjsonSerializer
 
-from streams import alerts, articles, dedup, documents, language, lemmas, spikes
+from streams import alerts, articles, dedup, documents, lemmas, spikes
 from streams.bench.proc import status_mb
 from streams.deadletter import Origin
-from streams.entities import extract
+from streams.prepare import enrich
 from streams.records import Article, KeywordHit
 from streams.settings import Settings
 from streams.topology import _event_time, _operations  # the agents' own: the same work is timed
@@ -91,53 +91,16 @@ def staged_enrich(
     spent: dict[str, float],
     clock: Callable[[], float] = time.process_time,
 ) -> Article:
-    """streams.prepare.enrich with a clock reading between its parts (a unit test holds the two equal)."""
-    t0 = clock()
-    detection = language.detect(item.text, item.declared_language, title=item.title, max_chars=language_chars)
-    lang = detection.lang
-    t1 = clock()
-    body = f"{item.title}\n\n{item.text}" if item.title else item.text
-    found = extract(body, lang) if lang != language.UND else []
-    entities = [
-        {"label": e.label, "name": e.name, "surface_forms": list(e.surface_forms), "count": e.count}
-        for e in found
-    ]
-    t2 = clock()
-    lemmas_title = lemmas.lemma_text(item.title, lang)
-    lemmas_text = lemmas.lemma_text(item.text, lang)
-    t3 = clock()
-    fingerprint = dedup.fingerprint(item.text, lang).to_dict()
-    t4 = clock()
-    article = Article(
-        id=articles.document_id(item.canonical_url),
-        url=item.url,
-        canonical_url=item.canonical_url,
-        domain=item.domain,
-        source=item.source,
-        title=item.title,
-        text=item.text,
-        authors=list(item.authors),
-        published_at=item.published_at,
-        fetched_at=item.fetched_at,
-        ingested_at=articles.now_utc(),
-        language=lang,
-        language_probability=round(detection.probability, 4),
-        language_declared=item.declared_language,
-        crawler_id=item.crawler_id,
-        entities=entities,
-        lemmas_title=lemmas_title,
-        lemmas_text=lemmas_text,
-        fingerprint=fingerprint,
-        meta=item.meta,
-        origin={**origin.to_dict()},
-    )
-    t5 = clock()
-    spent["language"] = t1 - t0
-    spent["entities"] = t2 - t1
-    spent["lemmas"] = t3 - t2
-    spent["fingerprint"] = t4 - t3
-    spent["assemble"] = t5 - t4
-    return article
+    """streams.prepare.enrich itself, with a clock reading after each of its stages."""
+    last = clock()
+
+    def lap(stage: str) -> None:
+        nonlocal last
+        now = clock()
+        spent[stage] = now - last
+        last = now
+
+    return enrich(item, origin, language_chars, lap=lap)
 
 
 class StagePipeline:
