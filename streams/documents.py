@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from streams import spikes
 from streams.records import Article
 from streams.version import PIPELINE_VERSION
 
@@ -31,6 +33,14 @@ def alias_name(prefix: str = "") -> str:
 
 def index_name(prefix: str = "") -> str:
     return f"{prefix}articles-v{INDEX_VERSION}"
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def syndication_fields(syndication: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +82,9 @@ def build(article: Article) -> dict[str, Any]:
         "fetched_at": article.fetched_at,
         "ingested_at": article.ingested_at,
         "first_seen_at": article.ingested_at,
+        # The time keyword spikes count the article at (spike_scan): published_at when plausible.
+        "counted_at": _iso(spikes.event_time(article.published_at, _epoch(article.ingested_at))),
+        "watchlist": sorted(article.watchlist or []),
         "lemmas": {"title": article.lemmas_title, "text": article.lemmas_text},
         "entities": grouped,
         "entity_details": [
@@ -92,7 +105,7 @@ def build(article: Article) -> dict[str, Any]:
 
 
 # Fields an update must not overwrite on an existing document.
-KEEP_ON_UPDATE = ("first_seen_at",)
+KEEP_ON_UPDATE = ("first_seen_at", "counted_at")
 
 
 def upsert_ops(article: Article, index: str) -> list[dict[str, Any]]:

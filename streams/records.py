@@ -33,15 +33,5 @@ class Article(faust.Record, serializer="json", include_metadata=False):
     origin: dict[str, Any]
     # Set by the dedupe agent: dedup.Decision.to_dict().
     dedup: dict[str, Any] | None = None
-
-
-class KeywordHit(faust.Record, serializer="json", include_metadata=False):
-    """One canonical article mentioning one keyword (entity name or watchlist term)."""
-
-    keyword: str
-    kind: str
-    label: str | None
-    article_id: str
-    title: str
-    url: str
-    ts: float  # event time: publication time within the lateness bound, else ingestion time
+    # Set by the dedupe agent: watchlist terms found in the lemmas (NEWSFLOW_WATCHLIST).
+    watchlist: list[str] | None = None

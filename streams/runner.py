@@ -1,9 +1,14 @@
-"""Run a worker: make sure its topics exist, then hand the topology to Faust's Worker."""
+"""Run a worker: make sure its topics exist, load its models, then hand the topology to Faust's Worker."""
 
 from __future__ import annotations
 
+import logging
+
 from streams.kafka_io import TopicSpec, ensure_topics
 from streams.topology import Topology
+from streams.warmup import warm_up
+
+log = logging.getLogger(__name__)
 
 
 def ensure_topics_for(topo: Topology) -> None:
@@ -16,14 +21,26 @@ def ensure_topics_for(topo: Topology) -> None:
             TopicSpec(topo.dlq.get_topic_name(), 1),
             TopicSpec(topo.keyed.get_topic_name(), n, exact=True),
             TopicSpec(topo.enriched.get_topic_name(), n),
-            TopicSpec(topo.hits.get_topic_name(), n, exact=True),
             TopicSpec(topo.alerts.get_topic_name(), 1),
         ],
     )
 
 
+def get_ready(topo: Topology) -> None:
+    """Everything a worker does before it joins the consumer group."""
+    ensure_topics_for(topo)
+    languages = topo.settings.warm_languages
+    if languages:
+        done = warm_up(languages, lambda code, s: log.debug("warmed %s in %.2f s", code, s))
+        print(
+            f"newsflow: loaded models for {len(done.languages)} language(s) in {done.seconds:.1f} s "
+            "(NEWSFLOW_WARM_LANGUAGES)",
+            flush=True,
+        )
+
+
 def run(topo: Topology, loglevel: str = "info") -> None:
     from faust.worker import Worker
 
-    ensure_topics_for(topo)
+    get_ready(topo)
     Worker(topo.app, loglevel=loglevel, quiet=True).execute_from_commandline()

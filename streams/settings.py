@@ -35,6 +35,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_BULK_SECONDS": "1.0",
     "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
     "NEWSFLOW_LANGUAGE_CHARS": "500",
+    "NEWSFLOW_WARM_LANGUAGES": "pl,en",
     "NEWSFLOW_DEDUP_WINDOW_DAYS": "7",
     "NEWSFLOW_DEDUP_THRESHOLD": "0.8",
     "NEWSFLOW_NEAR_DUPLICATES": "mark",
@@ -42,6 +43,8 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_SPIKE_MIN_COUNT": "5",
     "NEWSFLOW_SPIKE_K": "4",
     "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS": "16",
+    "NEWSFLOW_SPIKE_MIN_HISTORY_WINDOWS": "96",
+    "NEWSFLOW_SPIKE_SCAN_SECONDS": "30",
     "NEWSFLOW_WATCHLIST": "",
     "NEWSFLOW_ALERT_WEBHOOK_URL": "",
     "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT": "9093",
@@ -114,6 +117,7 @@ class Settings:
     bulk_seconds: float = 1.0
     max_message_bytes: int = 1_048_576
     language_chars: int = 500
+    warm_languages: tuple[str, ...] = ("pl", "en")
     dedup_window_days: float = 7.0
     dedup_threshold: float = 0.8
     near_duplicates: str = "mark"
@@ -121,6 +125,8 @@ class Settings:
     spike_min_count: int = 5
     spike_k: float = 4.0
     spike_cooldown_windows: int = 16
+    spike_min_history_windows: int = 96
+    spike_scan_seconds: float = 30.0
     watchlist: str = ""
     alert_webhook_url: str = field(default="", repr=False)
     stack_kafka_controller_port: int = 9093
@@ -174,6 +180,7 @@ class Settings:
             bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
             max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),
             language_chars=_int(env, "NEWSFLOW_LANGUAGE_CHARS", 50),
+            warm_languages=_languages(env["NEWSFLOW_WARM_LANGUAGES"]),
             dedup_window_days=_float(env, "NEWSFLOW_DEDUP_WINDOW_DAYS"),
             dedup_threshold=_float(env, "NEWSFLOW_DEDUP_THRESHOLD"),
             near_duplicates=near,
@@ -181,6 +188,8 @@ class Settings:
             spike_min_count=_int(env, "NEWSFLOW_SPIKE_MIN_COUNT", 1),
             spike_k=_float(env, "NEWSFLOW_SPIKE_K"),
             spike_cooldown_windows=_int(env, "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS", 0),
+            spike_min_history_windows=_int(env, "NEWSFLOW_SPIKE_MIN_HISTORY_WINDOWS", 0),
+            spike_scan_seconds=_float(env, "NEWSFLOW_SPIKE_SCAN_SECONDS"),
             watchlist=env["NEWSFLOW_WATCHLIST"],
             alert_webhook_url=env["NEWSFLOW_ALERT_WEBHOOK_URL"],
             stack_kafka_controller_port=_int(env, "NEWSFLOW_STACK_KAFKA_CONTROLLER_PORT", 1),
@@ -232,6 +241,18 @@ class Settings:
         if self.kafka_ssl_cafile:
             opts["ssl_cafile"] = self.kafka_ssl_cafile
         return opts
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    """ "pl,en" -> ("pl", "en"); "all" stays ("all",): every language the detector knows."""
+    codes = tuple(dict.fromkeys(code.strip().lower() for code in value.split(",") if code.strip()))
+    for code in codes:
+        if not (code == "all" or (code.isalpha() and 2 <= len(code) <= 3)):
+            raise SettingsError(
+                f"NEWSFLOW_WARM_LANGUAGES has {code!r}: give ISO 639-1 codes separated by commas "
+                "(pl,en,de), 'all', or nothing"
+            )
+    return codes
 
 
 def _port_of(hostport: str, default: int) -> int:

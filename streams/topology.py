@@ -9,11 +9,10 @@
       -> index     (take() batches -> one bulk request; offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` over `articles-v1`
-      dedupe, canonical articles only:
-      -> keyword.hits                                   key: kind:keyword, value: KeywordHit
-      -> detect_spikes (tables keyword_window, keyword_baseline: 15-min tumbling windows, EWMA)
-      -> alerts                                         key: alert id, value: alert JSON
-      -> publish_alerts -> Elasticsearch index `alerts` (+ webhook POST)
+      scan_spikes (timer on the leader, every NEWSFLOW_SPIKE_SCAN_SECONDS): keyword counts per
+           window read back from the index (canonical documents only) -> spike rule
+      -> Elasticsearch index `alerts` (create: one alert per keyword and window, whoever scans)
+      -> alerts                                         key: alert id, value: alert JSON (+ webhook POST)
 
 Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup
 and documents; Elasticsearch is reached only through streams.sinks.
@@ -21,6 +20,7 @@ and documents; Elasticsearch is reached only through streams.sinks.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -30,15 +30,14 @@ from typing import Any
 
 import faust
 
-from streams import alerts as alerting
-from streams import deadletter, dedup, documents, lemmas, spikes
+from streams import deadletter, dedup, documents, lemmas, spike_scan, spikes
 from streams.app import create_app
 from streams.articles import ErrorCode
 from streams.prepare import Options, prepare
-from streams.records import Article, KeywordHit
+from streams.records import Article
 from streams.settings import Settings
 from streams.sinks.base import DocumentSink
-from streams.watchlist import WatchTerm, load_watchlist
+from streams.watchlist import WatchTerm, load_watchlist, match
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,10 @@ class Topology:
     keyed: faust.TopicT
     enriched: faust.TopicT
     dedup_state: Any
-    hits: faust.TopicT
     alerts: faust.TopicT
     sink: DocumentSink | None = None
     alert_sink: Any = None
+    article_search: Any = None
     webhook: Any = None
     counters: dict[str, int] = field(default_factory=dict)
 
@@ -72,6 +71,13 @@ class Topology:
 
             self.alert_sink = AlertIndex(async_client(self.settings), self.settings.index_prefix)
         return self.alert_sink
+
+    def searcher(self) -> Any:
+        if self.article_search is None:
+            from streams.sinks.elasticsearch import ArticleSearch, async_client
+
+            self.article_search = ArticleSearch(async_client(self.settings), self.settings.index_prefix)
+        return self.article_search
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + n
@@ -123,17 +129,15 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     keyed = topic("articles.keyed", Article, partitions)  # key: language code
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
     enriched = topic("articles.enriched", Article, partitions)  # key: canonical id; value: + decision
-    hits = topic("keyword.hits", KeywordHit, partitions)  # key: "entity:Rosja" / "watchlist:term"
-    keyword_window = table("keyword_window", "open window per keyword")
-    keyword_baseline = table("keyword_baseline", "EWMA baseline per keyword")
     alerts_topic = topic("alerts", None, 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, hits, alerts_topic, sink)
+    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(
         window_s=settings.spike_window_seconds,
         min_count=settings.spike_min_count,
         k=settings.spike_k,
         cooldown_windows=settings.spike_cooldown_windows,
+        min_history=settings.spike_min_history_windows,
     )
     term_config = {
         t.term: spikes.SpikeConfig.from_mapping({"min_count": t.min_count, "k": t.k}, spike_config)
@@ -155,6 +159,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 await keyed.send(key=result.language.encode(), value=result)
             else:
                 await dead_letter(result)
+            # prepare() is CPU work that never awaits: hand the loop to the consumer's heartbeat,
+            # the producer and the other agents between two articles, even when events queue up.
+            await asyncio.sleep(0)
 
     @app.agent(keyed, name="dedupe")
     async def dedupe_agent(stream: faust.StreamT) -> None:
@@ -186,22 +193,10 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 continue
             article.dedup = decision.to_dict()
             topo.count(f"dedup.{decision.kind}")
-            if decision.kind == "unique" and not decision.replay:
-                # Only canonical articles count: syndicated copies must not make a spike.
-                ts = spikes.event_time(article.published_at, time.time())
-                for hit in alerting.hits(article, watchlist, lemmas.lemma_text):
-                    await hits.send(
-                        key=hit.key.encode(),
-                        value=KeywordHit(
-                            keyword=hit.keyword,
-                            kind=hit.kind,
-                            label=hit.label,
-                            article_id=article.id,
-                            title=article.title,
-                            url=article.url,
-                            ts=ts,
-                        ),
-                    )
+            if watchlist:
+                # Counted by scan_spikes from the index (canonical documents only).
+                lemma_text = f"{article.lemmas_title} {article.lemmas_text}"
+                article.watchlist = sorted(match(watchlist, lemma_text, article.language, lemmas.lemma_text))
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
             await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=article)
@@ -241,49 +236,25 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 )
             topo.count("indexed", len(owners) - len(failures))
 
-    @app.agent(hits, name="detect_spikes")
-    async def detect_spikes_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            hit: KeywordHit = event.value
-            key = f"{hit.kind}:{hit.keyword}"
-            config = term_config.get(hit.keyword, spike_config) if hit.kind == "watchlist" else spike_config
-            window = spikes.window_of(hit.ts, config.window_s)
-            current = keyword_window.get(key)
-            baseline = keyword_baseline.get(key)
-            if current is not None and window < current["w"]:
-                topo.count("spikes.late_hits")  # its window was closed and learnt already
-                continue
-            if current is None or window > current["w"]:
-                if current is not None:
-                    # The previous window closed: the baseline learns its final count.
-                    baseline, _ = spikes.close_window(baseline, current["w"], current["count"], config)
-                    keyword_baseline[key] = baseline
-                current = alerting.open_window(window, hit.ts)
-            current = alerting.add_hit(current, hit.article_id, hit.title, hit.url)
-            if not current["alerted"]:
-                # Judged on every hit, so an editor hears of a surge while it happens, not
-                # when its window ends; the window alerts at most once.
-                _, spike = spikes.close_window(baseline, window, current["count"], config)
-                if spike is not None:
-                    current = {**current, "alerted": True}
-                    alert = alerting.record(
-                        alerting.Hit(hit.keyword, hit.kind, hit.label), spike, current, config
-                    )
-                    topo.count("alerts")
-                    await alerts_topic.send(key=alert["id"].encode(), value=json.dumps(alert).encode())
-            keyword_window[key] = current
-
-    @app.agent(alerts_topic, name="publish_alerts")
-    async def publish_alerts_agent(stream: faust.StreamT) -> None:
-        async for batch in stream.take(100, within=1.0):
-            items = [json.loads(value) for value in batch]
-            await topo.alert_index().write(items)
+    @app.timer(settings.spike_scan_seconds, on_leader=True)
+    async def scan_spikes() -> None:
+        # Reads counts from the index, so one worker (the leader) scans for all; a scan that
+        # repeats another (after a rebalance) creates nothing twice: alert ids are per window.
+        try:
+            found = await spike_scan.scan(topo.searcher(), time.time(), spike_config, term_config)
+        except Exception as exc:  # Elasticsearch away: the next scan sees the same windows
+            log.warning("spike scan failed, retrying in %.0f s: %r", settings.spike_scan_seconds, exc)
+            return
+        for alert in found:
+            if not await topo.alert_index().create(alert):
+                continue  # raised by an earlier scan
+            topo.count("alerts")
+            await alerts_topic.send(key=alert["id"].encode(), value=json.dumps(alert).encode())
             if settings.alert_webhook_url:
                 from streams.sinks.webhook import Webhook
 
                 topo.webhook = topo.webhook or Webhook(settings.alert_webhook_url)
-                for item in items:
-                    await topo.webhook.post(item)
+                await topo.webhook.post(alert)
 
     @app.timer(30.0)
     async def report_counters() -> None:
@@ -291,7 +262,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         if topo.counters:
             log.info("newsflow counters: %s", json.dumps(dict(sorted(topo.counters.items()))))
 
-    topo.agents = (prepare_agent, dedupe_agent, index_agent, detect_spikes_agent, publish_alerts_agent)  # type: ignore[attr-defined]
+    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
+    topo.scan_spikes = scan_spikes  # type: ignore[attr-defined]
     return topo
 
 

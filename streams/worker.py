@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from streams.runner import ensure_topics_for
+from streams.runner import get_ready
 from streams.settings import Settings
 from streams.topology import Topology, create
 
 topology: Topology = create(Settings.from_env())
-ensure_topics_for(topology)
+get_ready(topology)
 app = topology.app

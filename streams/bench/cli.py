@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--naive-limit", type=int, default=1000, help="articles the naive baseline may process")
     p.add_argument("--naive-seconds", type=float, default=60.0, help="time box of the naive baseline")
     p.add_argument("--skip", action="append", default=[], choices=["stages", "naive", "es-only", "latency"])
-    p.add_argument("--profile", type=Path, help="write pyinstrument profiles (stage pass, workers) here")
+    p.add_argument(
+        "--profile", type=Path, help="write pyinstrument profiles here (stages: text; workers: .pyisession)"
+    )
     p.add_argument("--keep", action="store_true", help="keep topics, indices and logs (named in the output)")
     return p
 
@@ -152,13 +154,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "-m",
                     "pyinstrument",
                     "-r",
-                    "text",
+                    "pyisession",  # re-render: python -m pyinstrument --load FILE [--show-all]
                     "-o",
-                    str(args.profile / f"worker-w{i + 1}.txt"),
+                    str(args.profile / f"worker-w{i + 1}.pyisession"),
                 ]
             workers.append(live.Worker(names, f"w{i + 1}", tmp / f"worker-w{i + 1}.log", wrapper).start())
         for w in workers:
-            live.wait_for(w.ready, 180, f"worker {w.name} (log {w.log})", 0.3)
+            live.wait_for(w.ready, 900, f"worker {w.name} (log {w.log})", 0.3)
         _say(f"{len(workers)} worker(s) ready; warming them up")
 
         kafka = producer(settings)

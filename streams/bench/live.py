@@ -43,6 +43,9 @@ class Names:
             "NEWSFLOW_WEB_PORT": "0",
             "NEWSFLOW_TOPIC_PARTITIONS": str(self.partitions),
             "NEWSFLOW_HOME": str(self.home),
+            # Every language's models load before a worker joins its group, as a deployment
+            # expecting a multilingual stream would configure it.
+            "NEWSFLOW_WARM_LANGUAGES": os.environ.get("NEWSFLOW_WARM_LANGUAGES", "all"),
         }
 
     def settings(self) -> Settings:

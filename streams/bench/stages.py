@@ -15,14 +15,14 @@ from typing import Any
 
 from elasticsearch.serializer import NdjsonSerializer
 
-from streams import alerts, articles, dedup, documents, lemmas, spikes
+from streams import articles, dedup, documents, lemmas
 from streams.bench.proc import status_mb
 from streams.deadletter import Origin
 from streams.prepare import enrich
-from streams.records import Article, KeywordHit
+from streams.records import Article
 from streams.settings import Settings
 from streams.topology import _event_time, _operations  # the agents' own: the same work is timed
-from streams.watchlist import WatchTerm, load_watchlist
+from streams.watchlist import WatchTerm, load_watchlist, match
 
 STAGES = (
     "parse",
@@ -44,7 +44,7 @@ STAGE_LABELS = {
     "fingerprint": "fingerprint (hash + MinHash)",
     "assemble": "assemble Article record",
     "dedupe": "dedupe (decide on a dict state)",
-    "hits": "keyword hits + spike windows (canonicals)",
+    "hits": "watchlist match (lemmas)",
     "serde": "serde (2 Kafka hops: dumps + loads)",
     "index": "index (bulk ops + NDJSON)",
 }
@@ -115,47 +115,12 @@ class StagePipeline:
         self.ndjson = NdjsonSerializer()
         self.window_s = settings.dedup_window_days * 86400
         self.watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
-        self.spike_config = spikes.SpikeConfig(
-            window_s=settings.spike_window_seconds,
-            min_count=settings.spike_min_count,
-            k=settings.spike_k,
-            cooldown_windows=settings.spike_cooldown_windows,
-        )
-        self.windows: dict[str, Any] = {}
-        self.baselines: dict[str, Any] = {}
 
-    def _keyword_hits(self, article: Article) -> None:
-        """The dedupe agent's keyword hits of a canonical and the spike agent's window update,
-        on dicts; the webhook and alert sends are left out (they are rare)."""
-        ts = spikes.event_time(article.published_at, time.time())
-        config = self.spike_config
-        for found in alerts.hits(article, self.watchlist, lemmas.lemma_text):
-            hit = KeywordHit(
-                keyword=found.keyword,
-                kind=found.kind,
-                label=found.label,
-                article_id=article.id,
-                title=article.title,
-                url=article.url,
-                ts=ts,
-            )
-            hit = KeywordHit.loads(hit.dumps())  # dedupe -> keyword.hits
-            key = f"{hit.kind}:{hit.keyword}"
-            window = spikes.window_of(hit.ts, config.window_s)
-            current, baseline = self.windows.get(key), self.baselines.get(key)
-            if current is not None and window < current["w"]:
-                continue
-            if current is None or window > current["w"]:
-                if current is not None:
-                    baseline, _ = spikes.close_window(baseline, current["w"], current["count"], config)
-                    self.baselines[key] = baseline
-                current = alerts.open_window(window, hit.ts)
-            current = alerts.add_hit(current, hit.article_id, hit.title, hit.url)
-            if not current["alerted"]:
-                _, spike = spikes.close_window(baseline, window, current["count"], config)
-                if spike is not None:
-                    current = {**current, "alerted": True}
-            self.windows[key] = current
+    def _watchlist(self, article: Article) -> None:
+        """The dedupe agent's watchlist match (spikes are counted by the index, off this path)."""
+        if self.watchlist:
+            lemma_text = f"{article.lemmas_title} {article.lemmas_text}"
+            article.watchlist = sorted(match(self.watchlist, lemma_text, article.language, lemmas.lemma_text))
 
     def run_one(self, value: bytes, offset: int) -> tuple[dict[str, float], Article | None]:
         clock = self.clock
@@ -183,8 +148,7 @@ class StagePipeline:
         article.dedup = decision.to_dict()
         spent["dedupe"] = clock() - t0
         t0 = clock()
-        if decision.kind == "unique" and not decision.replay:
-            self._keyword_hits(article)
+        self._watchlist(article)
         spent["hits"] = clock() - t0
         t0 = clock()
         article = Article.loads(article.dumps())  # dedupe -> articles.enriched
@@ -251,8 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.warm:
         measure(pipeline, _read_values(args.warm))
     # The sample starts from empty dedup and spike state, as the workers did.
-    for state in (pipeline.state, pipeline.windows, pipeline.baselines):
-        state.clear()
+    pipeline.state.clear()
     sample = _read_values(args.sample)
     if args.standby:
         print("READY", flush=True)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
-from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch
+from elasticsearch import ApiError, AsyncElasticsearch, ConflictError, Elasticsearch, NotFoundError
 
 from streams import documents
 from streams.settings import Settings
@@ -190,6 +190,21 @@ def alerts_index(prefix: str = "") -> str:
     return f"{prefix}alerts"
 
 
+class ArticleSearch:
+    """Searches on the articles alias for the spike scan; no index yet reads as no documents."""
+
+    def __init__(self, client: AsyncElasticsearch, prefix: str = "") -> None:
+        self.client = client
+        self.alias = documents.alias_name(prefix)
+
+    async def __call__(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self.client.search(index=self.alias, **body)
+        except NotFoundError:
+            return {}
+        return dict(response.body)
+
+
 class AlertIndex:
     """The alerts index: one document per alert id, so a repeated alert overwrites itself."""
 
@@ -209,6 +224,18 @@ class AlertIndex:
             lambda: self.client.indices.put_index_template(name=self.index, **body),
         )
         self._ready = True
+
+    async def create(self, alert: dict[str, Any]) -> bool:
+        """Store a new alert; False when one with its id (same keyword and window) exists."""
+        await self.ensure_index()
+        try:
+            await retrying(
+                "writing an alert",
+                lambda: self.client.create(index=self.index, id=alert["id"], document=alert, refresh=True),
+            )
+        except ConflictError:
+            return False
+        return True
 
     async def write(self, alerts: list[dict[str, Any]]) -> None:
         await self.ensure_index()

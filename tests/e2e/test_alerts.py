@@ -32,7 +32,13 @@ def filler(rng: random.Random, words: list[str], n: int = 5, opener: str = "The"
 
 def test_burst_of_inflected_mentions_raises_exactly_one_alert(names, worker_factory):
     names.env.update(
-        {"NEWSFLOW_SPIKE_WINDOW_SECONDS": str(WINDOW_S), "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS": "100"}
+        {
+            "NEWSFLOW_SPIKE_WINDOW_SECONDS": str(WINDOW_S),
+            "NEWSFLOW_SPIKE_COOLDOWN_WINDOWS": "100",
+            "NEWSFLOW_SPIKE_SCAN_SECONDS": "1",
+            # The index's history starts with this test: a few windows of it are enough here.
+            "NEWSFLOW_SPIKE_MIN_HISTORY_WINDOWS": "3",
+        }
     )
     worker_factory().start()
     rng = random.Random(3)
