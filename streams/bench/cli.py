@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         "--backlog-seconds", type=float, default=30.0, help="work kept in flight in the throughput phase"
     )
     p.add_argument("--latency-seconds", type=float, default=45.0, help="length of the fixed-rate phase")
+    p.add_argument(
+        "--soak-seconds",
+        type=float,
+        default=0.0,
+        help="then feed at the latency rate this long, worker RSS read every 10 s (600: the 10-min check)",
+    )
     p.add_argument("--stage-sample", type=int, default=200, help="articles timed stage by stage in-process")
     p.add_argument("--naive-limit", type=int, default=1000, help="articles the naive baseline may process")
     p.add_argument("--naive-seconds", type=float, default=60.0, help="time box of the naive baseline")
@@ -209,6 +215,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "method": "send time (time.time() before producer.send) to the end of the first `ids` "
                 "search that returns the document; searches every 0.2 s",
             }
+
+        if args.soak_seconds > 0 and tp.rate > 0:
+            offered = tp.rate * args.rate_fraction
+            n = max(20, round(offered * args.soak_seconds))
+            soak_corpus = generate(n, sentences, seed=args.seed, batch="soak")
+            _say(f"soak: {n} articles at {offered:.2f}/s for {args.soak_seconds:.0f} s, RSS every 10 s")
+            base_docs = live.doc_count(es, alias)
+            soak = live.run_soak(kafka, raw, soak_corpus, offered, workers, progress=_say)
+            expected = base_docs + soak_corpus.expected_documents
+            live.wait_for(lambda: live.doc_count(es, alias) >= expected, 300, "soak documents")
+            figures["soak"] = report.soak(
+                soak, live.doc_count(es, alias) - base_docs, soak_corpus.expected_documents
+            )
 
         figures["memory"] = {"worker_peak_rss_mb": live.worker_memory(workers)}
         for w in workers:

@@ -389,3 +389,46 @@ def alias_of(settings: Settings) -> str:
 
 def es_client(settings: Settings) -> Elasticsearch:
     return sync_client(settings)
+
+
+@dataclass
+class Soak:
+    """Worker resident memory sampled while articles arrive at a fixed rate."""
+
+    offered_rate: float
+    sent: int = 0
+    seconds: float = 0.0
+    # (seconds since the start, {worker name: VmRSS MiB})
+    samples: list[tuple[float, dict[str, float | None]]] = field(default_factory=list)
+
+
+def run_soak(
+    producer: KafkaProducer,
+    topic: str,
+    corpus: Corpus,
+    rate: float,
+    workers: list[Worker],
+    *,
+    sample_s: float = 10.0,
+    progress: Callable[[str], None] | None = None,
+) -> Soak:
+    """Send `corpus` at `rate` articles/s and read each worker's VmRSS every `sample_s` seconds."""
+    out = Soak(offered_rate=rate)
+    start = time.time()
+    next_sample = start
+    for i, item in enumerate(corpus.articles):
+        now = time.time()
+        if now >= next_sample:
+            out.samples.append((now - start, {w.name: proc.status_mb(w.pid, "VmRSS") for w in workers}))
+            next_sample += sample_s
+            if progress is not None and len(out.samples) % 6 == 1:
+                progress(f"soak: {now - start:.0f} s, {out.sent} sent, RSS {out.samples[-1][1]}")
+        delay = start + i / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        producer.send(topic, key=item.url.encode(), value=item.value)
+        out.sent += 1
+    producer.flush()
+    out.seconds = time.time() - start
+    out.samples.append((out.seconds, {w.name: proc.status_mb(w.pid, "VmRSS") for w in workers}))
+    return out

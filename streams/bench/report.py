@@ -126,6 +126,19 @@ def table(figures: dict[str, Any]) -> str:
                 f"  machine busy during the phase: {cpu['machine_busy_share']:.0%} of {run['cores']} cores; "
                 f"workers used {_f(100 * (tp.get('worker_core_share') or 0), 0)}% of a core each"
             )
+    soak = figures.get("soak") or {}
+    if soak:
+        lines += [
+            "",
+            f"soak: {soak['sent']} articles at {_f(soak['offered_rate'], 2)}/s for "
+            f"{_f(soak['seconds'], 0)} s, {soak['docs']}/{soak['expected_docs']} documents",
+        ]
+        for name, w in soak["workers"].items():
+            lines.append(
+                f"  {name}: RSS {_f(w['first_mb'], 0)} MB at {_f(w['first_s'], 0)} s -> "
+                f"{_f(w['last_mb'], 0)} MB at the end (max {_f(w['max_mb'], 0)} MB): {w['growth_pct']:+.1f}% "
+                f"({'flat' if abs(w['growth_pct']) <= 10 else 'NOT flat'}: target within 10%)"
+            )
     mem = figures.get("memory") or {}
     if mem:
         rss = ", ".join(f"{k} {_f(v, 0)} MB" for k, v in (mem.get("worker_peak_rss_mb") or {}).items())
@@ -144,4 +157,33 @@ def ratios(
     return {
         "pipeline_vs_naive": _ratio(pipeline_rate, naive_rate),
         "pipeline_vs_es_only": _ratio(docs_rate, es_rate),
+    }
+
+
+def soak(run: Any, docs: int, expected_docs: int, settle_s: float = 60.0) -> dict[str, Any]:
+    """RSS per worker over a soak (streams.bench.live.Soak): the first sample after `settle_s`
+    (caches filling up after warm-up are not a leak), the last, the largest, and the growth."""
+    workers: dict[str, dict[str, float]] = {}
+    names = {name for _, sample in run.samples for name in sample}
+    for name in sorted(names):
+        series = [(t, sample[name]) for t, sample in run.samples if sample.get(name) is not None]
+        if not series:
+            continue
+        settled = [p for p in series if p[0] >= settle_s] or series
+        (t0, first), (_, last) = settled[0], series[-1]
+        workers[name] = {
+            "first_s": t0,
+            "first_mb": first,
+            "last_mb": last,
+            "max_mb": max(v for _, v in series),
+            "growth_pct": 100.0 * (last - first) / first if first else 0.0,
+        }
+    return {
+        "offered_rate": run.offered_rate,
+        "sent": run.sent,
+        "seconds": run.seconds,
+        "docs": docs,
+        "expected_docs": expected_docs,
+        "samples": [[t, sample] for t, sample in run.samples],
+        "workers": workers,
     }

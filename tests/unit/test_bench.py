@@ -230,8 +230,8 @@ def test_load_sentences_reads_the_shared_file() -> None:
     assert all(len(v) == 200 for v in s.by_lang.values())
 
 
-def test_table_renders_partial_figures() -> None:
-    figures = {
+def _figures() -> dict:
+    return {
         "run": {
             "tag": "benchx", "workers": 1, "partitions": 4, "cores": 2, "articles_generated": 10,
             "mean_kb": 3.0, "languages": 3, "main_languages": ["pl", "en"], "main_share": 0.8,
@@ -245,7 +245,28 @@ def test_table_renders_partial_figures() -> None:
         "cpu_ms_per_article": {"stages": {"parse": 1.0, "lemmas": 9.0}, "worker_total": 12.0},
         "notes": [],
     }  # fmt: skip
+
+
+def test_table_renders_partial_figures() -> None:
+    figures = _figures()
     figures["limiting"] = report.limiting_stage(figures)
     text = report.table(figures)
     assert "5.00 articles/s" in text
     assert "lemmas" in figures["limiting"] and "CPU-bound" in figures["limiting"]
+
+
+def test_soak_growth_is_measured_from_the_first_settled_sample() -> None:
+    from streams.bench.live import Soak
+
+    run = Soak(offered_rate=10.0, sent=6000, seconds=600.0)
+    run.samples = [
+        (0.0, {"w1": 500.0}),
+        (60.0, {"w1": 1000.0}),
+        (300.0, {"w1": 1080.0}),
+        (600.0, {"w1": 1050.0}),
+    ]
+    figures = report.soak(run, docs=5600, expected_docs=5600)
+    w1 = figures["workers"]["w1"]
+    assert (w1["first_mb"], w1["last_mb"], w1["max_mb"]) == (1000.0, 1050.0, 1080.0)
+    assert round(w1["growth_pct"], 1) == 5.0
+    assert "+5.0% (flat" in report.table({**_figures(), "soak": figures})
