@@ -37,6 +37,9 @@ KEYWORD_FIELDS: dict[str, tuple[str, str | None]] = {
 LOOKBACK_WINDOWS = 192
 # Candidates per field and scan: keywords at min_count or more in the last two windows.
 MAX_CANDIDATES = 500
+# Keywords per history request: each brings up to LOOKBACK_WINDOWS + 1 buckets, and
+# Elasticsearch refuses a search of more than search.max_buckets (65,536 by default).
+HISTORY_CHUNK = 100
 CANONICAL_ONLY: dict[str, Any] = {"term": {"dedup.is_duplicate": False}}
 
 
@@ -236,9 +239,11 @@ async def scan(
     if not candidates:
         return []
     first = lookback_start(open_window, first_counted, window_s)
-    history = parse_history(
-        await search(history_query(candidates, first, open_window, window_s)), candidates, window_s
-    )
+    history: dict[Keyword, dict[int, int]] = {}
+    for i in range(0, len(candidates), HISTORY_CHUNK):
+        chunk = candidates[i : i + HISTORY_CHUNK]
+        answer = await search(history_query(chunk, first, open_window, window_s))
+        history.update(parse_history(answer, chunk, window_s))
     out: list[dict[str, Any]] = []
     for keyword in candidates:
         spike = judge(history.get(keyword, {}), first, open_window, config_of(keyword))

@@ -113,3 +113,13 @@ async def test_an_empty_index_raises_nothing() -> None:
         return {}
 
     assert await spike_scan.scan(empty, now=1000.0, config=CONFIG) == []
+
+
+async def test_many_candidates_are_asked_for_in_chunks_under_the_bucket_limit() -> None:
+    busy = {Keyword("entities.persons", f"Person {i}"): {110: 9} for i in range(250)}
+    index = FakeIndex(busy, first_window=100)
+    found = await spike_scan.scan(index, now=110 * W, config=CONFIG)
+    assert len(found) == 250
+    history = [b for b in index.bodies if "keywords" in b.get("aggs", {})]
+    assert [len(b["aggs"]["keywords"]["filters"]["filters"]) for b in history] == [100, 100, 50]
+    assert spike_scan.HISTORY_CHUNK * (spike_scan.LOOKBACK_WINDOWS + 1) <= 65_536  # search.max_buckets
