@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         default=0.0,
         help="then feed at the latency rate this long, worker RSS read every 10 s (600: the 10-min check)",
     )
+    p.add_argument(
+        "--warm-articles",
+        type=int,
+        default=0,
+        help="regular articles fed before the timed phases: caches as after a while in production",
+    )
     p.add_argument("--stage-sample", type=int, default=200, help="articles timed stage by stage in-process")
     p.add_argument("--naive-limit", type=int, default=1000, help="articles the naive baseline may process")
     p.add_argument("--naive-seconds", type=float, default=60.0, help="time box of the naive baseline")
@@ -175,8 +181,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         raw = settings.topic("articles.raw")
         started = time.time()
         live.feed(kafka, raw, list(warm.articles), partitions=args.partitions)
-        live.wait_for(lambda: live.doc_count(es, alias) >= warm.expected_documents, 900, "warm-up documents")
+        warm_docs = warm.expected_documents
+        live.wait_for(lambda: live.doc_count(es, alias) >= warm_docs, 900, "warm-up documents")
+        if args.warm_articles > 0:
+            steady = generate(args.warm_articles, sentences, seed=args.seed, batch="steady")
+            _say(f"warming caches with {args.warm_articles} regular articles")
+            live.feed(kafka, raw, list(steady.articles))
+            warm_docs += steady.expected_documents
+            live.wait_for(lambda: live.doc_count(es, alias) >= warm_docs, 3600, "warm-up documents")
         figures["run"]["warmup_seconds"] = time.time() - started
+        figures["run"]["warm_articles"] = args.warm_articles
         if naive_child:
             ensure_topics(settings, [TopicSpec(naive_topic, args.partitions)])
             live.feed(kafka, naive_topic, list(corpus.articles[: args.naive_limit]))
@@ -189,7 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         meter = live.CpuMeter(groups)
         _say(f"throughput phase: up to {args.articles} articles, fed for at most {args.max_seconds:.0f} s")
         tp = live.run_throughput(
-            kafka, raw, corpus, es, alias, warm.expected_documents, meter,
+            kafka, raw, corpus, es, alias, warm_docs, meter,
             max_seconds=args.max_seconds, backlog_s=args.backlog_seconds,
         )  # fmt: skip
         figures["throughput"] = _throughput(tp, args.workers)

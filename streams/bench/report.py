@@ -57,7 +57,9 @@ def table(figures: dict[str, Any]) -> str:
         f"{run['exact']} exact reposts, {run['near']} near copies, {run['refetch']} re-fetches; "
         f"sentences from {run['sentences']}",
         f"warm-up: {run['warmup_articles']} short articles (every language, on every partition when "
-        f"there are several workers) in {_f(run.get('warmup_seconds'))} s",
+        f"there are several workers)"
+        + (f" + {run['warm_articles']} regular articles" if run.get("warm_articles") else "")
+        + f" in {_f(run.get('warmup_seconds'))} s",
         "",
         "throughput, first fed -> last searchable",
     ]
