@@ -31,7 +31,7 @@ class RuleBackend:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._analysers: dict[str, Analyser] = {}
-        self._runs: dict[str, dict[object, tuple[_RunResult, ...]]] = {}
+        self._runs: dict[tuple[str, object], tuple[_RunResult, ...]] = {}
 
     def analyser(self, lang: str) -> Analyser:
         lang = normalise_lang(lang)
@@ -49,7 +49,7 @@ class RuleBackend:
 
     def mentions(self, text: str, lang: str) -> list[Mention]:
         analyser = self.analyser(lang)
-        cache = self._runs.setdefault(analyser.lang, {})
+        cache = self._runs
         if len(cache) > RUN_CACHE_SIZE:  # bound the memory of a long-running worker
             cache.clear()
         tokens = capitalised_tokens(text)
@@ -57,7 +57,7 @@ class RuleBackend:
         for run in capitalised_runs(tokens, text, analyser.cues.connectors):
             first = run[0]
             lookback = _lookback(text, first)
-            key = (tuple((t.text, t.initial, t.gap) for t in run), first.before, lookback)
+            key = (analyser.lang, (tuple((t.text, t.initial, t.gap) for t in run), first.before, lookback))
             found = cache.get(key)
             if found is None:
                 found = cache[key] = tuple(_run_mentions(run, lookback, analyser))
@@ -69,9 +69,11 @@ class RuleBackend:
         return _places_before_places(text, out) + _short_mentions(tokens, out, analyser)
 
 
-# Results per distinct capitalised run and its context, per language: news repeats its
-# names, within an article and across articles, and a cached run costs one dict lookup.
-RUN_CACHE_SIZE = 100_000
+# Results per distinct capitalised run and its context (and language): news repeats its names,
+# within an article and across articles, and a cached run costs one dict lookup. One bound for
+# all languages: per-language bounds let a multilingual worker grow by ~2 MB a minute for hours
+# (`newsflow bench --soak-seconds 600`); 50,000 runs take ~40 MB.
+RUN_CACHE_SIZE = 50_000
 
 _RunResult = tuple[int, int, Label, str, bool]
 
