@@ -20,6 +20,7 @@ from streams.sinks.elasticsearch import sync_client
 from streams.stack.launcher import Stack
 
 CORPUS = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "articles.jsonl"
+EXPECTED = CORPUS.with_name("expected.json")
 
 
 def _corpus_ids() -> set[str]:
@@ -79,13 +80,16 @@ def main() -> int:
         result = feed(settings, str(CORPUS))
         shown = CORPUS.relative_to(Path.cwd()) if CORPUS.is_relative_to(Path.cwd()) else CORPUS
         print(f"fed {result.sent} lines from {shown}")
-        # Settled when the index and the dead-letter topic stop changing for a few seconds.
+        # Settled when the index and the dead-letter topic stop changing for a few seconds, after
+        # every malformed line came back: on a re-run the documents exist already, and only the
+        # dead letters show that the worker has read this feed.
+        malformed = len(json.loads(EXPECTED.read_text(encoding="utf-8"))["malformed"])
         last, stable_since = (-1, -1), time.monotonic()
         while time.monotonic() - t0 < 180:
             now = (len(_indexed(settings, ids)), sum(1 for _ in letters(settings)) - dlq_before)
             if now != last:
                 last, stable_since = now, time.monotonic()
-            elif time.monotonic() - stable_since > 6 and now[0] > 0:
+            elif time.monotonic() - stable_since > 6 and now[0] > 0 and now[1] >= malformed:
                 break
             time.sleep(1)
     finally:

@@ -117,6 +117,13 @@ class ElasticsearchSink:
                     raise
 
         await retrying(f"creating index {self.index}", create)
+        # An index made by an older release lacks the fields added since (additions only: a
+        # changed field type needs a new index version, see documents.INDEX_VERSION).
+        mappings = body["template"]["mappings"]
+        await retrying(
+            f"adding new fields to the mapping of {self.index}",
+            lambda: self.client.indices.put_mapping(index=self.index, properties=mappings["properties"]),
+        )
         self._ready = True
 
     async def write(self, operations: list[dict[str, Any]]) -> list[ItemFailure]:
