@@ -31,7 +31,11 @@ def get_ready(topo: Topology) -> None:
     ensure_topics_for(topo)
     languages = topo.settings.warm_languages
     if languages:
-        done = warm_up(languages, lambda code, s: log.debug("warmed %s in %.2f s", code, s))
+        done = warm_up(
+            languages,
+            lambda code, s: log.debug("warmed %s in %.2f s", code, s),
+            cache_dir=(topo.settings.home / "cache").resolve(),
+        )
         print(
             f"newsflow: loaded models for {len(done.languages)} language(s) in {done.seconds:.1f} s "
             "(NEWSFLOW_WARM_LANGUAGES)",

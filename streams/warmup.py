@@ -13,8 +13,10 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from streams import dedup, language, lemmas
+from streams.entities import gazetteer_cache
 from streams.entities import warm_up as warm_entities
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,11 @@ def expand(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def warm_up(codes: Iterable[str], progress: Callable[[str, float], None] | None = None) -> WarmUp:
+def warm_up(
+    codes: Iterable[str],
+    progress: Callable[[str, float], None] | None = None,
+    cache_dir: Path | None = None,
+) -> WarmUp:
     """Load language detection, entity analysers and lemmatisers for `codes`, then freeze the heap.
 
     gc.freeze() moves everything loaded so far (millions of dictionary entries) into a permanent
@@ -48,6 +54,8 @@ def warm_up(codes: Iterable[str], progress: Callable[[str, float], None] | None 
     articles in flight, not with its dictionaries.
     """
     started = time.perf_counter()
+    if cache_dir is not None:
+        gazetteer_cache.configure(cache_dir)  # built name lists survive restarts
     langs = expand(codes)
     language.detect(_PROBE)  # the detector's profiles (all languages at once)
     dedup.fingerprint(_PROBE, "en")

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from streams.entities import gazetteer_cache
 from streams.entities.lexicon import lexicon
 from streams.entities.territories import ORGANISATION_CODES, territory_names
 from streams.entities.wordclass import WordClasses, word_classes
@@ -57,10 +58,14 @@ def gazetteer(lang: str) -> Gazetteer:
         with _lock:
             found = _cache.get(lang)
             if found is None:
-                first = _cities.cache_info().currsize == 0
-                found = _cache[lang] = _build(lang)
-                if first:  # the shared sources were parsed just now
-                    _release_parse_memory()
+                found = gazetteer_cache.load(lang)
+                if found is None:
+                    first = _cities.cache_info().currsize == 0
+                    found = _build(lang)
+                    gazetteer_cache.store(lang, found)
+                    if first:  # the shared sources were parsed just now
+                        _release_parse_memory()
+                _cache[lang] = found
     return found
 
 

@@ -1,0 +1,42 @@
+"""Built gazetteers on disk: the same lists come back, a stale or broken file is rebuilt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from streams.entities import gazetteer as gz
+from streams.entities import gazetteer_cache
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path):
+    gazetteer_cache.configure(tmp_path)
+    yield tmp_path
+    gazetteer_cache.configure(None)
+
+
+def test_a_stored_gazetteer_comes_back_identical(cache_dir: Path) -> None:
+    built = gz.gazetteer("en")
+    gazetteer_cache.store("en", built)
+    (stored,) = cache_dir.glob("gazetteer-en-*.json")
+    assert gazetteer_cache.key("en") in stored.name
+    assert gazetteer_cache.load("en") == built
+    assert "Warsaw" in built.places and "John" in built.first_names
+
+
+def test_a_broken_file_is_ignored_not_trusted(cache_dir: Path) -> None:
+    path = cache_dir / f"gazetteer-en-{gazetteer_cache.key('en')}.json"
+    path.write_text('{"places": ["Warsaw"]}', encoding="utf-8")  # other lists missing
+    assert gazetteer_cache.load("en") is None
+
+
+def test_the_key_changes_with_the_language() -> None:
+    assert gazetteer_cache.key("en") != gazetteer_cache.key("fr")
+
+
+def test_without_a_directory_nothing_is_written(tmp_path: Path) -> None:
+    gazetteer_cache.configure(None)
+    gazetteer_cache.store("en", gz.gazetteer("en"))
+    assert gazetteer_cache.load("en") is None and not any(tmp_path.iterdir())
