@@ -127,57 +127,64 @@ class Stack:
                     s.stack_es_transport_port,
                     "NEWSFLOW_STACK_ES_TRANSPORT_PORT",
                 )
-            if kafka_pid is None:
-                jdk = find_jdk(KAFKA_MIN_JAVA, "Kafka", s.java_home)
-                say(
-                    f"kafka: fetching {versions.kafka} (cached after the first time) ...",
-                    flush=True,
-                )
-                libs = artifacts.kafka_libs(pom, self.home, versions.kafka)
-                kafka.prepare(
-                    root=self.kafka_root,
-                    libs=libs,
-                    jdk=jdk,
-                    host=s.kafka_host,
-                    port=s.kafka_port,
-                    controller_port=s.stack_kafka_controller_port,
-                )
-                kafka_pid = process.spawn(
-                    kafka.command(root=self.kafka_root, libs=libs, jdk=jdk),
-                    env=dict(os.environ),
-                    log=self.kafka_root / "logs" / "stdout.log",
-                    pidfile=self.kafka_pidfile,
-                )
-                (self.kafka_root / "version").write_text(versions.kafka)
-                started.append(("kafka", kafka_pid))
-                say(f"kafka: starting pid {kafka_pid} with Java {jdk.major}", flush=True)
-            if es_pid is None:
-                jdk = find_jdk(ES_MIN_JAVA, "Elasticsearch", s.java_home)
-                say(
-                    f"elasticsearch: fetching {versions.elasticsearch} (cached after the first time) ...",
-                    flush=True,
-                )
-                es_home = artifacts.elasticsearch_home(pom, self.home, versions.elasticsearch)
-                user = elasticsearch.run_as()
-                elasticsearch.prepare(
-                    root=self.es_root,
-                    es_home=es_home,
-                    host=s.es_host,
-                    port=s.es_port,
-                    transport_port=s.stack_es_transport_port,
-                    user=user,
-                )
-                es_pid = process.spawn(
-                    elasticsearch.command(es_home),
-                    env=elasticsearch.environment(root=self.es_root, jdk=jdk, heap=s.stack_es_heap),
-                    log=self.es_root / "logs" / "stdout.log",
-                    pidfile=self.es_pidfile,
-                    user=user.uid if user else None,
-                    group=user.gid if user else None,
-                )
-                started.append(("elasticsearch", es_pid))
-                who = f" as user {user.name}" if user else ""
-                say(f"elasticsearch: starting pid {es_pid} with Java {jdk.major}{who}", flush=True)
+            try:
+                if kafka_pid is None:
+                    jdk = find_jdk(KAFKA_MIN_JAVA, "Kafka", s.java_home)
+                    say(
+                        f"kafka: fetching {versions.kafka} (cached after the first time) ...",
+                        flush=True,
+                    )
+                    libs = artifacts.kafka_libs(pom, self.home, versions.kafka)
+                    kafka.prepare(
+                        root=self.kafka_root,
+                        libs=libs,
+                        jdk=jdk,
+                        host=s.kafka_host,
+                        port=s.kafka_port,
+                        controller_port=s.stack_kafka_controller_port,
+                    )
+                    kafka_pid = process.spawn(
+                        kafka.command(root=self.kafka_root, libs=libs, jdk=jdk),
+                        env=dict(os.environ),
+                        log=self.kafka_root / "logs" / "stdout.log",
+                        pidfile=self.kafka_pidfile,
+                    )
+                    (self.kafka_root / "version").write_text(versions.kafka)
+                    started.append(("kafka", kafka_pid))
+                    say(f"kafka: starting pid {kafka_pid} with Java {jdk.major}", flush=True)
+                if es_pid is None:
+                    jdk = find_jdk(ES_MIN_JAVA, "Elasticsearch", s.java_home)
+                    say(
+                        f"elasticsearch: fetching {versions.elasticsearch} (cached after the first time) ...",
+                        flush=True,
+                    )
+                    es_home = artifacts.elasticsearch_home(pom, self.home, versions.elasticsearch)
+                    user = elasticsearch.run_as()
+                    elasticsearch.prepare(
+                        root=self.es_root,
+                        es_home=es_home,
+                        host=s.es_host,
+                        port=s.es_port,
+                        transport_port=s.stack_es_transport_port,
+                        user=user,
+                    )
+                    es_pid = process.spawn(
+                        elasticsearch.command(es_home),
+                        env=elasticsearch.environment(root=self.es_root, jdk=jdk, heap=s.stack_es_heap),
+                        log=self.es_root / "logs" / "stdout.log",
+                        pidfile=self.es_pidfile,
+                        user=user.uid if user else None,
+                        group=user.gid if user else None,
+                    )
+                    started.append(("elasticsearch", es_pid))
+                    who = f" as user {user.name}" if user else ""
+                    say(f"elasticsearch: starting pid {es_pid} with Java {jdk.major}{who}", flush=True)
+            except BaseException:
+                # A later step failed (a download, the Elasticsearch account, a JDK): stop what
+                # this call already started, so a failed `up` leaves nothing running.
+                for name, _pid in started:
+                    process.stop(self.kafka_pidfile if name == "kafka" else self.es_pidfile)
+                raise
             t0 = time.monotonic()
             try:
                 process.wait_all(

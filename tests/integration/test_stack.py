@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 import time
 
 import pytest
 
+from streams.stack import process
 from streams.stack.launcher import Stack, StackError
 
 
@@ -42,3 +44,35 @@ def test_taken_port_is_refused_within_seconds(services, tmp_path):
         with pytest.raises(StackError, match=f"port {port} .* already taken"):
             Stack(settings).up(echo=False)
         assert time.monotonic() - t0 < 10
+
+
+def _free_ports(n: int) -> list[int]:
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does Elasticsearch run under its own account")
+def test_a_start_that_fails_half_way_leaves_nothing_running(services, tmp_path):
+    # Elasticsearch's account cannot enter this directory: Kafka starts, then Elasticsearch fails.
+    hidden = tmp_path / "hidden"
+    hidden.mkdir(mode=0o700)
+    kafka_port, controller, es_port, transport = _free_ports(4)
+    settings = dataclasses.replace(
+        services.settings,
+        home=hidden / "home",
+        kafka_bootstrap=f"127.0.0.1:{kafka_port}",
+        stack_kafka_controller_port=controller,
+        es_url=f"http://127.0.0.1:{es_port}",
+        stack_es_transport_port=transport,
+    )
+    stack = Stack(settings)
+    with pytest.raises(RuntimeError, match="not searchable"):
+        stack.up(echo=False)
+    assert [s.pid for s in stack.status()] == [None, None]
+    assert not process.port_open("127.0.0.1", kafka_port)
