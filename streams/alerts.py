@@ -18,10 +18,6 @@ class Hit:
     kind: str  # "entity" | "watchlist"
     label: str | None
 
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.keyword}"
-
 
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -189,18 +189,17 @@ def lookback_start(open_window: int, first_counted: float | None, window_s: floa
 def judge(
     counts: Mapping[int, int], first: int, open_window: int, config: spikes.SpikeConfig
 ) -> spikes.Spike | None:
-    """Replay windows first..open_window through `spikes.close_window` (history known from `first`
-    on) and return the spike of the open window or of the one before it, if either alerts.
+    """Replay the windows from `first` to `open_window` through `spikes.close_window` (history known
+    from `first` on) and return the spike of the open window or of the one before it, if either alerts.
 
-    Earlier windows that would have alerted set the cool-down, as the scans that saw them did.
+    Only windows with hits are handed over, plus the last two; the rule folds the others in as
+    zeros. Earlier windows that would have alerted set the cool-down, as the scans that saw them did.
     """
+    windows = {w for w, c in counts.items() if c > 0 and first <= w < open_window - 1}
     state: dict[str, Any] | None = None
     found: spikes.Spike | None = None
-    for window in range(first, open_window + 1):
-        count = counts.get(window, 0)
-        if state is None and count == 0 and window < open_window - 1:
-            continue  # no state yet: leading zeros are implied by history_from
-        state, spike = spikes.close_window(state, window, count, config, history_from=first)
+    for window in sorted(windows | {open_window - 1, open_window}):
+        state, spike = spikes.close_window(state, window, counts.get(window, 0), config, history_from=first)
         if spike is not None and window >= open_window - 1:
             found = spike
     return found

@@ -2,9 +2,9 @@
 
 # Design in brief (rates from seeded simulations like those in tests/unit/test_spikes.py):
 #
-# * Per keyword, the caller keeps one small dict (layout below) in a table and hands it back with
-#   the count of each window that closes. Windows in which the keyword did not occur are never
-#   reported (a windowed table has no row for them), so when window W closes and the state last
+# * Per keyword, the caller keeps one small dict (layout below) and hands it back with the count
+#   of each window that closes (streams.spike_scan replays the windows a keyword occurred in).
+#   Windows without the keyword need not be reported: when window W closes and the state last
 #   closed window L, the W - L - 1 windows in between are folded in as zeros, in closed form.
 # * The closing window is judged against the baseline as it was BEFORE that window: a spike must
 #   not raise its own bar. The bar is the largest of min_count, mean + k * max(sigma, floor),
@@ -25,8 +25,7 @@
 #   zeros, and no keyword alerts before `min_history` windows of history (a day); meanwhile the
 #   baseline is learnt as a plain running mean.
 #
-# State (JSON primitives only; a new dict is returned every time, because a Faust table writes
-# its changelog on assignment, not on mutation):
+# State (JSON primitives only; a new dict is returned every time, never mutated):
 #   {"v": 1, "w": window_s, "mean": float, "var": float, "n": windows of history (int),
 #    "last": last window index closed (int), "alert": window index of the last alert or None}
 
@@ -50,8 +49,6 @@ DEFAULT_MAX_LATENESS_S = 3600.0
 # (those are off by whole hours and fall back to the ingestion time).
 DEFAULT_MAX_FUTURE_S = 300.0
 
-# Below this a baseline is indistinguishable from "never seen" (see `dormant`).
-_DORMANT_MEAN = 1e-3
 # Exact Poisson tails up to this mean (at most ~260 terms); beyond it the normal approximation
 # with a skew correction is within one count.
 _POISSON_EXACT_MAX = 200.0
@@ -355,20 +352,3 @@ def close_window(
         "alert": window_index if spike is not None else last_alert,
     }
     return new_state, spike
-
-
-def dormant(state: Mapping[str, Any], window_index: int, config: SpikeConfig) -> bool:
-    """True when `state`, brought forward to `window_index`, is as good as no state at all (a
-    near-zero baseline with full history and no cool-down running): the caller may delete it to
-    keep the table small, and a later hit starts from zeros exactly as it would have."""
-    if float(state["w"]) != float(config.window_s):
-        return True
-    last = int(state["last"])
-    folded = _fold_zeros(dict(state), max(0, window_index - last), config)
-    alert = state["alert"]
-    return (
-        folded["mean"] < _DORMANT_MEAN
-        and folded["var"] < _DORMANT_MEAN
-        and int(folded["n"]) >= config.min_history
-        and (alert is None or window_index - int(alert) > config.cooldown_windows)
-    )

@@ -244,17 +244,6 @@ class AlertIndex:
             return False
         return True
 
-    async def write(self, alerts: list[dict[str, Any]]) -> None:
-        await self.ensure_index()
-        operations: list[dict[str, Any]] = []
-        for alert in alerts:
-            operations += [{"index": {"_index": self.index, "_id": alert["id"]}}, alert]
-        response = await retrying("writing alerts", lambda: self.client.bulk(operations=operations))
-        for item in response["items"]:
-            result = item["index"]
-            if result.get("status", 200) >= 300:
-                log.error("alert %s refused by Elasticsearch: %s", result.get("_id"), result.get("error"))
-
 
 def list_alerts(settings: Settings, since_s: int, limit: int) -> list[dict[str, Any]]:
     client = sync_client(settings)

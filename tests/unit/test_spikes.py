@@ -17,7 +17,6 @@ from streams.spikes import (
     SpikeConfig,
     alert_id,
     close_window,
-    dormant,
     event_time,
     poisson_bar,
     window_bounds,
@@ -372,17 +371,10 @@ def test_alert_ids_are_stable_and_distinct() -> None:
     assert len(variants) == 5
 
 
-def test_dormant_state_can_be_forgotten() -> None:
+def test_a_month_of_folded_zeros_judges_a_burst_like_no_history() -> None:
     state, _ = close_window(None, 1000, 2, CFG)
-    assert not dormant(state, 1001, CFG)
-    assert dormant(state, 1000 + 30 * DAY, CFG)
-    # Forgetting it changes nothing: a later burst is judged the same either way.
     later = 1000 + 30 * DAY
     _, spike_kept = close_window(state, later, 6, CFG)
     _, spike_fresh = close_window(None, later, 6, CFG)
-    assert (spike_kept is None) == (spike_fresh is None)
     assert spike_kept is not None and spike_fresh is not None
     assert spike_kept.threshold == spike_fresh.threshold
-    # An alert in cool-down is not forgotten, or the keyword could alert again at once.
-    alerted, spike = close_window(None, 5000, 50, CFG)
-    assert spike is not None and not dormant(alerted, 5001, CFG)
