@@ -37,7 +37,7 @@ from streams.prepare import Options, prepare
 from streams.records import Article
 from streams.settings import Settings
 from streams.sinks.base import DocumentSink
-from streams.watchlist import WatchTerm, load_watchlist, match
+from streams.watchlist import WatchTerm, load_watchlist, terms_in
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         )
 
     def table(name: str, purpose: str) -> Any:
-        # No default: dedup.decide() and the spike agent rely on KeyError/None for missing keys.
+        # No default: dedup.decide() relies on KeyError/None for missing keys.
         # Faust gives tables a compacted changelog, so recovery never meets deleted segments.
         return app.Table(name, partitions=partitions, key_type=str, help=purpose, options=dict(STORE_OPTIONS))
 
@@ -203,10 +203,10 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 continue
             article.dedup = decision.to_dict()
             topo.count(f"dedup.{decision.kind}")
-            if watchlist:
-                # Counted by scan_spikes from the index (canonical documents only).
-                lemma_text = f"{article.lemmas_title} {article.lemmas_text}"
-                article.watchlist = sorted(match(watchlist, lemma_text, article.language, lemmas.lemma_text))
+            if watchlist:  # counted by scan_spikes from the index (canonical documents only)
+                article.watchlist = terms_in(
+                    watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
+                )
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
             await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=article)

@@ -223,3 +223,11 @@ def match(terms: Sequence[WatchTerm], lemma_text: str, lang: str, lemmatise: Lem
     """`Matcher(terms, lemmatise).match(lemma_text, lang)`, with the matcher (and so the terms'
     lemmas) cached for the same terms and function."""
     return _matcher(tuple(terms), lemmatise).match(lemma_text, lang)
+
+
+def terms_in(
+    terms: Sequence[WatchTerm], title_lemmas: str, text_lemmas: str, lang: str, lemmatise: Lemmatise
+) -> list[str]:
+    """The watched terms an article's lemma fields (title and text, read as one text) contain, sorted:
+    the value of its `watchlist` field, which the spike scan counts."""
+    return sorted(match(terms, f"{title_lemmas} {text_lemmas}", lang, lemmatise))

@@ -22,7 +22,7 @@ from streams.prepare import enrich
 from streams.records import Article
 from streams.settings import Settings
 from streams.topology import _event_time, _operations  # the agents' own: the same work is timed
-from streams.watchlist import WatchTerm, load_watchlist, match
+from streams.watchlist import WatchTerm, load_watchlist, terms_in
 
 STAGES = (
     "parse",
@@ -119,8 +119,9 @@ class StagePipeline:
     def _watchlist(self, article: Article) -> None:
         """The dedupe agent's watchlist match (spikes are counted by the index, off this path)."""
         if self.watchlist:
-            lemma_text = f"{article.lemmas_title} {article.lemmas_text}"
-            article.watchlist = sorted(match(self.watchlist, lemma_text, article.language, lemmas.lemma_text))
+            article.watchlist = terms_in(
+                self.watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
+            )
 
     def run_one(self, value: bytes, offset: int) -> tuple[dict[str, float], Article | None]:
         clock = self.clock
