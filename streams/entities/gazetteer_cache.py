@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from dataclasses import fields
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,9 +37,10 @@ def configure(directory: Path | None) -> None:
     _directory = directory
 
 
-def key(lang: str) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}|{lang}|{sys.version_info[:2]}".encode())
+@cache
+def _sources_digest() -> str:
+    """What every language's key shares: read once per process (wheel metadata and ~20 files)."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{sys.version_info[:2]}".encode())
     for dist in _SOURCES:
         try:
             digest.update(f"|{dist}={metadata.version(dist)}".encode())
@@ -46,7 +48,11 @@ def key(lang: str) -> str:
             digest.update(f"|{dist}=?".encode())
     for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(source.read_bytes())
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()
+
+
+def key(lang: str) -> str:
+    return hashlib.sha256(f"{_sources_digest()}|{lang}".encode()).hexdigest()[:32]
 
 
 def _path(lang: str) -> Path | None:
