@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,6 +274,15 @@ class Latency:
     poll_cycle_s: float = 0.0
 
 
+def paced(items: Sequence[BenchArticle], rate: float, start: float) -> Iterator[BenchArticle]:
+    """`items` one by one, the i-th not before `start + i / rate` (a fixed offered rate)."""
+    for i, item in enumerate(items):
+        delay = start + i / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        yield item
+
+
 def run_latency(
     producer: KafkaProducer,
     topic: str,
@@ -304,10 +313,7 @@ def run_latency(
 
     def sender() -> None:
         start = time.time()
-        for i, item in enumerate(items):
-            delay = start + i / rate - time.time()
-            if delay > 0:
-                time.sleep(delay)
+        for item in paced(items, rate, start):
             sent_at.setdefault(item.doc_id, time.time())
             producer.send(topic, key=item.url.encode(), value=item.value)
             out.sent += 1
@@ -416,16 +422,13 @@ def run_soak(
     out = Soak(offered_rate=rate)
     start = time.time()
     next_sample = start
-    for i, item in enumerate(corpus.articles):
+    for item in paced(corpus.articles, rate, start):
         now = time.time()
         if now >= next_sample:
             out.samples.append((now - start, {w.name: proc.status_mb(w.pid, "VmRSS") for w in workers}))
             next_sample += sample_s
             if progress is not None and len(out.samples) % 6 == 1:
                 progress(f"soak: {now - start:.0f} s, {out.sent} sent, RSS {out.samples[-1][1]}")
-        delay = start + i / rate - time.time()
-        if delay > 0:
-            time.sleep(delay)
         producer.send(topic, key=item.url.encode(), value=item.value)
         out.sent += 1
     producer.flush()
