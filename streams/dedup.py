@@ -214,6 +214,47 @@ class ScopedState(MutableMapping[str, Any]):
         return sum(1 for k in self._state if k.startswith(self._prefix))
 
 
+class _ReadOnce(MutableMapping[str, Any]):
+    """One decision's view of the state: each key is read from it at most once.
+
+    decide() reads a canonical's 16 band buckets to look for a match and again to insert the
+    article; on a Faust table every read decodes a stored value. Writes and deletes go through
+    at once (a table writes its changelog on assignment) and update what was read.
+    """
+
+    _MISSING = object()
+
+    def __init__(self, state: MutableMapping[str, Any]) -> None:
+        self._state = state
+        self._seen: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._seen.get(key, self)
+        if value is self:
+            try:
+                value = self._state[key]
+            except KeyError:
+                value = self._MISSING
+            self._seen[key] = value
+        if value is self._MISSING:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._state[key] = value
+        self._seen[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._state[key]
+        self._seen[key] = self._MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._state)
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+
 # --------------------------------------------------------------------------- fingerprint
 
 
@@ -572,6 +613,7 @@ def decide(
     """
     if fp.version != FINGERPRINT_VERSION:
         raise ValueError(f"fingerprint version {fp.version}, expected {FINGERPRINT_VERSION}")
+    state = _ReadOnce(state)
     t = int(ts)
     ref = _ref(doc_id)
     released: Syndication | None = None

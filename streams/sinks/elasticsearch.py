@@ -10,9 +10,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, AsyncElasticsearch, ConflictError, Elasticsearch, NotFoundError
+from elasticsearch.serializer import JsonSerializer, NdjsonSerializer
 
 from streams import documents
 from streams.settings import Settings
@@ -27,8 +29,36 @@ T = TypeVar("T")
 RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 
 
+class _Orjson(JsonSerializer):
+    """Request and response bodies through orjson (the client's default is the json module)."""
+
+    def json_dumps(self, data: Any) -> bytes:
+        return orjson.dumps(data, default=self.default)
+
+    def json_loads(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class _OrjsonLines(_Orjson, NdjsonSerializer):
+    """Bulk bodies, one orjson line per operation: encoded several times faster than with the
+    json module, and non-ASCII text travels as UTF-8 instead of escape sequences."""
+
+    mimetype = NdjsonSerializer.mimetype
+
+
+SERIALIZERS = {
+    _Orjson.mimetype: _Orjson(),
+    _OrjsonLines.mimetype: _OrjsonLines(),
+}
+
+
 def client_options(settings: Settings) -> dict[str, Any]:
-    opts: dict[str, Any] = {"request_timeout": 60, "max_retries": 0, "retry_on_timeout": False}
+    opts: dict[str, Any] = {
+        "request_timeout": 60,
+        "max_retries": 0,
+        "retry_on_timeout": False,
+        "serializers": SERIALIZERS,
+    }
     if settings.es_api_key:
         opts["api_key"] = settings.es_api_key
     elif settings.es_username:

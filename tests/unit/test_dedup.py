@@ -472,6 +472,29 @@ def test_state_is_only_written_by_assignment(make_state: Callable[[], Any]) -> N
     json.dumps(dict(state.items()))
 
 
+class CountingTable(JsonTable):
+    """A JsonTable that counts how often each key is read (each read decodes, as on a table)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: dict[str, int] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        self.reads[key] = self.reads.get(key, 0) + 1
+        return super().__getitem__(key)
+
+
+def test_one_decision_reads_each_key_of_the_table_once() -> None:
+    # A new canonical's band buckets are looked at to find a match and again to insert it;
+    # on a Faust table each look is a store read and a JSON decode.
+    state = CountingTable()
+    for doc, text, ts in SCENARIO:
+        state.reads.clear()
+        run(state, doc, text, ts, source=doc.split("/")[2])
+        assert state.reads, doc
+        assert max(state.reads.values()) == 1, {k: n for k, n in state.reads.items() if n > 1}
+
+
 # ------------------------------------------------------------------ synthetic set from shared data
 
 
