@@ -47,6 +47,22 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _warm(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.warmup import expand, load_models
+
+    languages = tuple(args.languages.split(",")) if args.languages else settings.warm_languages
+    cache = (settings.home / "cache").resolve()
+    done = load_models(settings, expand(code.strip() for code in languages if code.strip()))
+    if done is None:
+        print("newsflow warm: no languages given (NEWSFLOW_WARM_LANGUAGES is empty)", file=sys.stderr)
+        return 2
+    print(
+        f"newsflow warm: models for {len(done.languages)} language(s) ready in {done.seconds:.1f} s; "
+        f"cached in {cache}"
+    )
+    return 0
+
+
 def _feed(args: argparse.Namespace, settings: Settings) -> int:
     from streams.feed import feed
 
@@ -168,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--name", help="worker name; its local table store lives under it (default w1)")
     worker.add_argument("--loglevel", choices=["debug", "info", "warning", "error"])
     worker.set_defaults(handler=_worker)
+
+    warm = sub.add_parser(
+        "warm",
+        help="build the language models' caches (NEWSFLOW_HOME/cache) and exit: run it when "
+        "installing or building an image, and a worker's first start is as quick as a restart",
+    )
+    warm.add_argument("--languages", help="comma-separated codes or all (default: NEWSFLOW_WARM_LANGUAGES)")
+    warm.set_defaults(handler=_warm)
 
     feed = sub.add_parser("feed", help="send raw articles (JSON lines or a JSON array) to Kafka")
     feed.add_argument("path", help="file, or - for standard input")

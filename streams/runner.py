@@ -6,7 +6,7 @@ import logging
 
 from streams.kafka_io import TopicSpec, ensure_topics
 from streams.topology import Topology
-from streams.warmup import warm_up
+from streams.warmup import load_models
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,8 @@ def ensure_topics_for(topo: Topology) -> None:
 def get_ready(topo: Topology) -> None:
     """Everything a worker does before it joins the consumer group."""
     ensure_topics_for(topo)
-    languages = topo.settings.warm_languages
-    if languages:
-        done = warm_up(
-            languages,
-            lambda code, s: log.debug("warmed %s in %.2f s", code, s),
-            cache_dir=(topo.settings.home / "cache").resolve(),
-        )
+    done = load_models(topo.settings)
+    if done is not None:
         print(
             f"newsflow: loaded models for {len(done.languages)} language(s) in {done.seconds:.1f} s "
             "(NEWSFLOW_WARM_LANGUAGES)",

@@ -18,6 +18,7 @@ from pathlib import Path
 from streams import dedup, language, lemmas
 from streams.entities import gazetteer_cache
 from streams.entities import warm_up as warm_entities
+from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +69,15 @@ def warm_up(
     gc.collect()
     gc.freeze()
     return WarmUp(langs, time.perf_counter() - started)
+
+
+def load_models(settings: Settings, languages: tuple[str, ...] | None = None) -> WarmUp | None:
+    """Load (and cache under NEWSFLOW_HOME/cache) the models for NEWSFLOW_WARM_LANGUAGES."""
+    languages = settings.warm_languages if languages is None else languages
+    if not languages:
+        return None
+    return warm_up(
+        languages,
+        lambda code, s: log.debug("warmed %s in %.2f s", code, s),
+        cache_dir=(settings.home / "cache").resolve(),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +43,27 @@ def test_without_a_directory_nothing_is_written(tmp_path: Path) -> None:
     gazetteer_cache.configure(None)
     gazetteer_cache.store("en", gz.gazetteer("en"))
     assert gazetteer_cache.load("en") is None and not any(tmp_path.iterdir())
+
+
+def _newsflow(home: Path, *args: str, warm: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSFLOW_HOME": str(home)}
+    if warm is not None:
+        env["NEWSFLOW_WARM_LANGUAGES"] = warm
+    return subprocess.run(
+        [sys.executable, "-m", "streams.cli", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_newsflow_warm_leaves_the_built_gazetteers_for_the_first_worker(tmp_path: Path) -> None:
+    done = _newsflow(tmp_path, "warm", "--languages", "en,fr")
+    assert done.returncode == 0, done.stderr
+    assert "models for 2 language(s)" in done.stdout
+    cached = {p.name.split("-")[1] for p in (tmp_path / "cache").glob("gazetteer-*.json")}
+    assert cached == {"en", "fr"}
+
+
+def test_newsflow_warm_without_languages_says_what_to_set(tmp_path: Path) -> None:
+    done = _newsflow(tmp_path, "warm", warm="")
+    assert done.returncode == 2
+    assert "NEWSFLOW_WARM_LANGUAGES" in done.stderr
+    assert not (tmp_path / "cache").exists()
