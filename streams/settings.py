@@ -32,7 +32,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_STORE": "rocksdb://",
     "NEWSFLOW_WEB_PORT": "6066",
     "NEWSFLOW_BULK_SIZE": "500",
-    "NEWSFLOW_BULK_SECONDS": "1.0",
+    "NEWSFLOW_BULK_SECONDS": "0.25",
     "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
     "NEWSFLOW_LANGUAGE_CHARS": "500",
     "NEWSFLOW_WARM_LANGUAGES": "pl,en",
@@ -114,7 +114,7 @@ class Settings:
     store: str = "rocksdb://"
     web_port: int = 6066
     bulk_size: int = 500
-    bulk_seconds: float = 1.0
+    bulk_seconds: float = 0.25
     max_message_bytes: int = 1_048_576
     language_chars: int = 500
     warm_languages: tuple[str, ...] = ("pl", "en")
