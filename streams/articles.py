@@ -152,6 +152,43 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
+# What every later hop can encode: records and table values go through orjson (64-bit integers,
+# at most 254 levels of nesting) and Elasticsearch longs are 64-bit. Crawler fields we do not
+# know are kept under `meta`, so they are held to this at the door instead of failing a send.
+MAX_DEPTH = 64
+_INT64 = range(-(2**63), 2**63)
+
+
+def _int_or_digits(digits: str) -> int | str:
+    """JSON integers beyond 64 bits stay as their digits (a string), not a number no hop can send."""
+    if len(digits) <= 20:
+        number = int(digits)
+        if number in _INT64:
+            return number
+    return digits
+
+
+def _not_a_number(_constant: str) -> None:
+    """NaN and Infinity are no JSON; Python's parser accepts them, so they become null."""
+    return None
+
+
+def _too_deep(value: Any, limit: int, path: str = "$") -> str | None:
+    """The path of the first value nested more than `limit` levels deep, or None."""
+    if not isinstance(value, dict | list):
+        return None
+    if limit == 0:
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, child in items:
+        if isinstance(child, dict | list):
+            where = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+            found = _too_deep(child, limit - 1, where)
+            if found is not None:
+                return found
+    return None
+
+
 def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Rejection:
     """Decode, check against the raw-article schema, extract and normalise text."""
     if value is None or len(value) == 0:
@@ -171,7 +208,7 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
             "re-encode the crawler output as UTF-8",
         )
     try:
-        data = json.loads(decoded)
+        data = json.loads(decoded, parse_int=_int_or_digits, parse_constant=_not_a_number)
     except json.JSONDecodeError as exc:
         return Rejection(
             ErrorCode.INVALID_JSON, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
@@ -179,6 +216,15 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
     if not isinstance(data, dict):
         return Rejection(
             ErrorCode.NOT_AN_OBJECT, f"expected a JSON object per message, got {type(data).__name__}"
+        )
+    deep = _too_deep(data, MAX_DEPTH)
+    if deep is not None:
+        return Rejection(
+            ErrorCode.SCHEMA_VIOLATION,
+            f"{deep} nests objects and arrays more than {MAX_DEPTH} levels deep; "
+            "flatten the crawler's extra fields",
+            path=deep,
+            url=data.get("url") if isinstance(data.get("url"), str) else None,
         )
     url = data.get("url") if isinstance(data.get("url"), str) else None
     errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))

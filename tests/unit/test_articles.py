@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from streams.articles import Rejection, ValidArticle, canonical_url, document_id, html_to_text, parse
+from streams.articles import (
+    MAX_DEPTH,
+    Rejection,
+    ValidArticle,
+    canonical_url,
+    document_id,
+    html_to_text,
+    parse,
+)
+from streams.deadletter import Origin
+from streams.prepare import Options, prepare
+from streams.records import Article
 
 
 def ok(**fields: object) -> ValidArticle:
@@ -120,6 +132,40 @@ def test_unknown_fields_are_kept_under_meta_and_times_become_utc() -> None:
     assert a.published_at == "2026-11-28T09:30:00Z"
     assert a.crawler_id == "42"
     assert a.source == "x.pl"
+
+
+def test_numbers_no_later_hop_could_encode_are_kept_in_a_form_every_hop_can() -> None:
+    # Unknown fields ride along to Kafka (orjson: 64-bit integers) and into the index.
+    raw = (
+        b'{"url": "https://x.pl/a", "text": "Tekst o Warszawie i Krakowie.", "views": 123456789012345678901234567890,'
+        b' "score": NaN, "peak": -Infinity, "shares": 9223372036854775807, "meta": {"crawl": 3}}'
+    )
+    a = parse(raw)
+    assert isinstance(a, ValidArticle)
+    assert a.meta == {
+        "crawl": 3,
+        "extra.views": "123456789012345678901234567890",
+        "extra.score": None,
+        "extra.peak": None,
+        "extra.shares": 9223372036854775807,
+    }
+    article = prepare(raw, Origin("articles.raw", 0, 7, None), Options())
+    assert isinstance(article, Article)
+    assert Article.loads(article.dumps()).meta == article.meta
+
+
+def test_fields_nested_too_deep_for_the_pipeline_are_a_schema_violation() -> None:
+    nested: Any = "leaf"
+    for _ in range(MAX_DEPTH + 1):
+        nested = {"k": nested}
+    result = parse(json.dumps({"url": "https://x.pl/a", "text": "t", "tree": nested}).encode())
+    assert isinstance(result, Rejection)
+    assert result.code == "schema_violation"
+    assert result.path is not None and result.path.startswith("$.tree.k.k")
+    assert f"more than {MAX_DEPTH} levels" in result.message
+    assert isinstance(
+        parse(json.dumps({"url": "https://x.pl/b", "text": "t", "tree": {"k": [1]}}).encode()), ValidArticle
+    )
 
 
 def test_internationalised_host_is_punycoded_so_both_spellings_match() -> None:
