@@ -80,3 +80,19 @@ def test_template_applies_prefix_to_pattern_and_alias() -> None:
     t = documents.template("t1-")
     assert t["index_patterns"] == ["t1-articles-v*"]
     assert list(t["template"]["aliases"]) == ["t1-articles"]
+
+
+def test_records_and_bulk_bodies_carry_polish_text_as_utf8_not_escapes() -> None:
+    # Escaped, every "ą" costs six bytes on three Kafka hops and in each bulk request.
+    from streams.settings import Settings
+    from streams.sinks.elasticsearch import client_options
+
+    article = sample()
+    record = article.dumps()
+    assert "Władimir Putin".encode() in record and b"\\u0142" not in record
+    assert Article.loads(record).title == article.title
+
+    lines = client_options(Settings())["serializers"]["application/x-ndjson"]
+    body = lines.dumps(documents.upsert_ops(article, "articles-v1"))
+    assert "Władimir Putin".encode() in body and b"\\u0142" not in body
+    assert body.count(b"\n") == 2
