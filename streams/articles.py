@@ -213,6 +213,13 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
         return Rejection(
             ErrorCode.INVALID_JSON, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         )
+    except RecursionError:  # deeper than the parser goes; far deeper than MAX_DEPTH anyway
+        return Rejection(
+            ErrorCode.SCHEMA_VIOLATION,
+            f"the message nests objects and arrays more than {MAX_DEPTH} levels deep; "
+            "flatten the crawler's extra fields",
+            path="$",
+        )
     if not isinstance(data, dict):
         return Rejection(
             ErrorCode.NOT_AN_OBJECT, f"expected a JSON object per message, got {type(data).__name__}"

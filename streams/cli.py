@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from streams.settings import Settings, SettingsError
+from streams.settings import languages as languages_setting
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -50,9 +51,15 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 def _warm(args: argparse.Namespace, settings: Settings) -> int:
     from streams.warmup import expand, load_models
 
-    languages = tuple(args.languages.split(",")) if args.languages else settings.warm_languages
+    try:
+        languages = (
+            languages_setting(args.languages, "--languages") if args.languages else settings.warm_languages
+        )
+    except SettingsError as exc:
+        print(f"newsflow warm: {exc}", file=sys.stderr)
+        return 2
     cache = (settings.home / "cache").resolve()
-    done = load_models(settings, expand(code.strip() for code in languages if code.strip()))
+    done = load_models(settings, expand(languages))
     if done is None:
         print("newsflow warm: no languages given (NEWSFLOW_WARM_LANGUAGES is empty)", file=sys.stderr)
         return 2

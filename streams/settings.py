@@ -180,7 +180,7 @@ class Settings:
             bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
             max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),
             language_chars=_int(env, "NEWSFLOW_LANGUAGE_CHARS", 50),
-            warm_languages=_languages(env["NEWSFLOW_WARM_LANGUAGES"]),
+            warm_languages=languages(env["NEWSFLOW_WARM_LANGUAGES"]),
             dedup_window_days=_float(env, "NEWSFLOW_DEDUP_WINDOW_DAYS"),
             dedup_threshold=_float(env, "NEWSFLOW_DEDUP_THRESHOLD"),
             near_duplicates=near,
@@ -243,14 +243,13 @@ class Settings:
         return opts
 
 
-def _languages(value: str) -> tuple[str, ...]:
+def languages(value: str, name: str = "NEWSFLOW_WARM_LANGUAGES") -> tuple[str, ...]:
     """ "pl,en" -> ("pl", "en"); "all" stays ("all",): every language the detector knows."""
     codes = tuple(dict.fromkeys(code.strip().lower() for code in value.split(",") if code.strip()))
     for code in codes:
         if not (code == "all" or (code.isalpha() and 2 <= len(code) <= 3)):
             raise SettingsError(
-                f"NEWSFLOW_WARM_LANGUAGES has {code!r}: give ISO 639-1 codes separated by commas "
-                "(pl,en,de), 'all', or nothing"
+                f"{name} has {code!r}: give ISO 639-1 codes separated by commas (pl,en,de), 'all', or nothing"
             )
     return codes
 

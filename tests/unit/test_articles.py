@@ -166,6 +166,10 @@ def test_fields_nested_too_deep_for_the_pipeline_are_a_schema_violation() -> Non
     assert isinstance(
         parse(json.dumps({"url": "https://x.pl/b", "text": "t", "tree": {"k": [1]}}).encode()), ValidArticle
     )
+    # Deeper than Python's parser can go: the same answer, not a crash of the parser.
+    abyss = b'{"url": "https://x.pl/c", "text": "t", "tree": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    result = parse(abyss)
+    assert isinstance(result, Rejection) and result.code == "schema_violation"
 
 
 def test_internationalised_host_is_punycoded_so_both_spellings_match() -> None:

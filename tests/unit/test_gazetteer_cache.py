@@ -67,3 +67,9 @@ def test_newsflow_warm_without_languages_says_what_to_set(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "NEWSFLOW_WARM_LANGUAGES" in done.stderr
     assert not (tmp_path / "cache").exists()
+
+
+def test_newsflow_warm_names_a_language_code_it_cannot_take(tmp_path: Path) -> None:
+    done = _newsflow(tmp_path, "warm", "--languages", "en,x-1")
+    assert done.returncode == 2
+    assert "--languages has 'x-1'" in done.stderr
