@@ -69,6 +69,13 @@ def gazetteer(lang: str) -> Gazetteer:
     return found
 
 
+def major_places_latin() -> frozenset[str]:
+    """Countries, regions and cities of 100k people or more, in Latin script, with their
+    alternate names ("Kraków", "Cracow"): the English gazetteer's list, which is kept on disk
+    like any other, so a restart reads it instead of parsing geonames again."""
+    return gazetteer("en").major_places
+
+
 def _release_parse_memory() -> None:
     """Hand the memory of the parsed source files back to the system: glibc keeps freed
     small blocks otherwise, which shows as ~10 MB more resident memory per worker."""

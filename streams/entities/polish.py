@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from streams.entities.features import TokenInfo
+from streams.entities.gazetteer import major_places_latin
 from streams.entities.inflect_pl import (
     ADJECTIVES,
     ORG_NAMES,
@@ -104,6 +105,7 @@ def _info(word: str) -> TokenInfo:
     # A capitalised ordinary noun is a demonym ("Polaków", "Irlandczycy"), unless the word is
     # also a country: "Niemcy" is Germany far more often than Germans.
     countries = place_names("pl")
+    cities = major_places_latin()
     demonym = any(r.proper and "nazwa_pospolita" in r.names for r in rs) and not any(
         r.lemma in countries for r in rs
     )
@@ -112,7 +114,11 @@ def _info(word: str) -> TokenInfo:
         first_name="imię" in names,
         surname=bool(names & _SURNAMES),
         place=bool(names & PLACE_NAMES),
-        major_place=any(r.lemma in countries for r in rs),
+        # "Krakowie" is Kraków far more often than the legendary Krak: a country, or a region or
+        # a city of 100k people or more read as a place name when no ordinary word is spelled so
+        # ("Tych", "Łódź"), wins over a first-name reading.
+        major_place=any(r.lemma in countries for r in rs)
+        or (not common and any(r.lemma in cities and r.names & PLACE_NAMES for r in rs)),
         org=bool(names & ORG_NAMES),
         common=common,
         adjective=adjective,

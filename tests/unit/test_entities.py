@@ -31,6 +31,8 @@ POLISH_CASES = [
     ("W Stanach Zjednoczonych trwają wybory.", "LOC", "Stany Zjednoczone", "Stanach Zjednoczonych"),
     ("Władze Korei Północnej milczą.", "LOC", "Korea Północna", "Korei Północnej"),
     ("Mieszkańcy Krakowa protestowali.", "LOC", "Kraków", "Krakowa"),
+    # "Krakowie" is also the locative of the legendary Krak, a first name to SGJP.
+    ("Schrony powstaną w Warszawie, Krakowie i Gdańsku.", "LOC", "Kraków", "Krakowie"),
     ("Wizyta w Niemczech była udana.", "LOC", "Niemcy", "Niemczech"),
     ("Rozmawiano o Wielkiej Brytanii.", "LOC", "Wielka Brytania", "Wielkiej Brytanii"),
     (
@@ -116,6 +118,8 @@ def test_english_people_organisations_places(text: str, expected: set[tuple[str,
         ("Premier podkreślił, że rozmowy trwają.", "pl", "Premier"),
         ("W sobotę 29 Września zaczną się rozgrywki.", "pl", "Września"),
         ("Polaków przybywa.", "pl", "Polaków"),
+        # An ordinary word spelled like a big city's inflected form stays ordinary ("Tych": Tychy).
+        ("Tych ludzi nie było na sali.", "pl", "Tych"),
         ("The band returned to Japanese stages.", "en", "Japanese"),
         ("Returning starters include six players.", "en", "Returning"),
         ("He joined the company as President in March.", "en", "President"),
