@@ -53,8 +53,9 @@ def classify(
     head_first = analyser.lang == "pl"
     head = _head_label(infos, words, head_first)
     skip = 0
-    if not head_first and not head:
-        # "Japanese Punk Techno band": a leading nationality word is no part of the name.
+    if not head:
+        # "Japanese Punk Techno band", "Austriak Lukas Pichler": a leading nationality word is
+        # no part of the name.
         while skip < len(names) - 1 and names[skip].demonym:
             skip += 1
         if skip:

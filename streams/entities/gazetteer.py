@@ -219,7 +219,9 @@ def _build(lang: str) -> Gazetteer:
         places=frozenset(places - demonyms),
         major_places=frozenset(major & places),
         organisations=frozenset(organisations),
-        first_names=frozenset(first - calendar - demonyms),
+        first_names=frozenset(
+            name for name in first - calendar - demonyms if name.lower() not in cues.function_words
+        ),
         demonyms=frozenset(demonyms),
         calendar=frozenset(calendar),
     )

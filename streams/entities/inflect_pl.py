@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from streams.entities.lexicon import POLISH
 from streams.entities.model import Label
 from streams.entities.morfeusz_pl import Reading, analyse_word, forms
 from streams.entities.territories import place_names
@@ -173,6 +174,9 @@ def _phrase(words: Sequence[str], label: Label) -> list[str]:
     if all(options) and not any(r.pos in NOUNS for opts in options for r in opts):
         return _adjectives_only(words, options)
     wanted = _LABEL_NAMES[label]
+    # The ordinary noun heading a body's or a place's name ("Rada", "Morze"), not a surname or
+    # first name spelled the same ("Rada" would otherwise come back as "Rado").
+    heads = POLISH.org_heads if label == "ORG" else POLISH.loc_heads if label == "LOC" else frozenset()
     countries = place_names("pl")
     best: tuple[tuple[int, ...], int, Reading, str] | None = None
     # The head is the first noun not better read as an adjective agreeing with a later noun:
@@ -192,6 +196,7 @@ def _phrase(words: Sequence[str], label: Label) -> list[str]:
                         continue
                     score = (
                         0 if r.names & wanted else 1,
+                        0 if r.lemma in heads else 1,
                         -agreeing,
                         1 if number == "pl" and "pt" not in r.tag else 0,
                         0 if r.proper == words[head][:1].isupper() else 1,

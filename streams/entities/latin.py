@@ -57,7 +57,7 @@ class GazetteerAnalyser:
             place=word in g.places,
             major_place=word in g.major_places,
             org=word in g.organisations,
-            common=common or word in g.calendar,
+            common=common or word in g.calendar or lower in self.cues.function_words,
             adjective=word in g.demonyms,
             demonym=word in g.demonyms,
             title=lower in self.cues.titles,

@@ -46,6 +46,10 @@ class Lexicon:
     # inside a sentence nearly always marks a name, even on a word that is also ordinary.
     capitalises_nouns: bool = False
     capitals_mark_names: bool = False
+    # Closed-class words (articles, prepositions, pronouns, conjunctions), for a language with
+    # no dictionary loaded: capitalised, they open a sentence and name nothing ("In Hamburg",
+    # "An Bord"), even when a census lists the spelling as a first name.
+    function_words: frozenset[str] = frozenset()
 
 
 _NAME_PARTICLES = "de da di do dos das du del della der den van von la le ter ten al el bin ibn"
@@ -92,7 +96,7 @@ POLISH = Lexicon(
         """
         mistrzostwo mistrzostwa turniej festiwal dzień święto wojna bitwa powstanie igrzyska
         olimpiada konkurs nagroda puchar rajd targi wystawa konferencja szczyt traktat ustawa
-        kodeks konstytucja plebiscyt maraton gala zjazd
+        kodeks konstytucja plebiscyt maraton gala zjazd narodzenie wielkanoc
         """
     ),
     org_cues=_words(
@@ -154,6 +158,7 @@ ENGLISH = Lexicon(
         war battle revolution festival awards award prize cup championship championships
         olympics games tournament series tour album day week act treaty agreement accord
         declaration summit expo exhibition campaign crisis massacre rebellion uprising
+        christmas easter thanksgiving halloween ramadan hanukkah diwali passover
         """
     ),
     org_cues=_words(
@@ -208,6 +213,11 @@ ENGLISH = Lexicon(
     ),
 )
 
+_GERMAN_DETERMINERS = """
+    der die das den dem des ein eine einen einem einer eines dieser diese dieses diesen diesem
+    jener jene jenes sein seine ihr ihre unser unsere mein meine jeder jede jedes alle
+    """
+
 GERMAN = Lexicon(
     titles=_words(
         """
@@ -226,6 +236,17 @@ GERMAN = Lexicon(
     org_cues=frozenset(),
     loc_cues=frozenset(),
     connectors=_words(_NAME_PARTICLES + " am im an der"),
+    determiners=_words(_GERMAN_DETERMINERS),
+    function_words=_words(
+        _GERMAN_DETERMINERS
+        + """
+        in im an am auf aus bei mit nach seit von vom zu zum zur für gegen ohne um durch über
+        unter vor hinter neben zwischen während wegen trotz bis ab und oder aber denn doch sondern
+        wenn als ob weil dass da so auch noch schon nur nicht kein keine ich du er sie es wir ihr
+        man sich wer was wie wo wann warum hier dort heute gestern morgen damit dabei dafür danach
+        dazu deshalb trotzdem jedoch zudem außerdem bereits
+        """
+    ),
     capitalises_nouns=True,
 )
 

@@ -105,6 +105,9 @@ def segments(
             current
             and is_title
             and not any(i is not None and i.first_name for i in (infos[p] for p in current))
+            # A Polish body's name goes on after its head: "Rada Polityki Pieniężnej" ("polityk"
+            # is an office), "Kancelaria Prezydenta".
+            and not (genitive_names and _is_head(infos[current[0]]))
         ):
             flush()  # "Russian President Vladimir Putin", "Bank of America CEO Brian Moynihan"
         if not current:

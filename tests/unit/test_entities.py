@@ -64,6 +64,17 @@ POLISH_CASES = [
         "Białoruskiego Frontu Narodowego",
     ),
     ("Woda zalała ul. Opatowicką.", "LOC", "Opatowicka", "Opatowicką"),
+    # A body's name goes on past a word that can be an office ("Polityki": politicians).
+    (
+        "Członkowie Rady Polityki Pieniężnej zdecydowali.",
+        "ORG",
+        "Rada Polityki Pieniężnej",
+        "Rady Polityki Pieniężnej",
+    ),
+    # The council's own noun, not the surname or first name spelled the same ("Rado").
+    ("W komunikacie Rada wskazała, że inflacja spada.", "ORG", "Rada", "Rada"),
+    # A nationality word before a name is no part of it.
+    ("Trzeci był Austriak Lukas Pichler.", "PER", "Lukas Pichler", "Lukas Pichler"),
 ]
 
 
@@ -123,6 +134,12 @@ def test_english_people_organisations_places(text: str, expected: set[tuple[str,
         ("The band returned to Japanese stages.", "en", "Japanese"),
         ("Returning starters include six players.", "en", "Returning"),
         ("He joined the company as President in March.", "en", "President"),
+        ("Strikes are planned before Christmas in Rotterdam.", "en", "Christmas"),
+        ("Sklepy będą zamknięte w Boże Narodzenie.", "pl", "Boże Narodzenie"),
+        # German capitalises every noun, and a sentence-opening preposition looks like a name.
+        ("Die Flut kam schnell. In Hamburg stieg das Wasser.", "de", "In Hamburg"),
+        ("Sie fuhren los. An Bord waren zwölf Fahrgäste.", "de", "An Bord"),
+        ("Der Bundestag hat den Haushalt beschlossen.", "de", "Der Bundestag"),
     ],
 )
 def test_non_names_are_not_entities(text: str, lang: str, absent: str) -> None:
