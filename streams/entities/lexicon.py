@@ -62,6 +62,7 @@ POLISH = Lexicon(
         ambasador konsul generał gen admirał pułkownik płk podpułkownik major mjr kapitan kpt
         porucznik sierżant komendant komisarz inspektor biskup arcybiskup kardynał papież ksiądz
         ks proboszcz rabin imam profesor prof doktor dr docent mgr inż pan pani p król królowa
+        oprac opracował opracowała fot
         książę księżna cesarz car kanclerz sekretarz dyrektor dyrektorka burmistrz wojewoda
         starosta wójt radny radna sędzia prokurator mecenas adwokat trener szef szefowa przywódca
         lider liderka kandydat kandydatka gubernator kongresmen święty św pisarz pisarka poeta

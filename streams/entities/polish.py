@@ -123,7 +123,9 @@ def _info(word: str) -> TokenInfo:
         common=common,
         adjective=adjective,
         demonym=demonym and not (names & (PERSON_NAMES | ORG_NAMES)),
-        title=bool(lemmas & cues.titles),
+        # Also abbreviations the dictionary does not know: "Oprac.", "Fot." before a credit
+        # (not in capitals: "KS Warta" is a sports club, not "ks.", a priest).
+        title=bool(lemmas & cues.titles) or (word.lower() in cues.titles and not word.isupper()),
         org_head=bool(lemmas & cues.org_heads),
         loc_head=bool(lemmas & cues.loc_heads),
         event_head=bool(lemmas & (cues.event_heads | _months())),

@@ -135,6 +135,8 @@ def test_english_people_organisations_places(text: str, expected: set[tuple[str,
         ("Returning starters include six players.", "en", "Returning"),
         ("He joined the company as President in March.", "en", "President"),
         ("Strikes are planned before Christmas in Rotterdam.", "en", "Christmas"),
+        # An editor's or photographer's credit: the credit word is no name, the person is.
+        ("Rozmowy trwają. Oprac. Magdalena Sowa", "pl", "Oprac"),
         ("Sklepy będą zamknięte w Boże Narodzenie.", "pl", "Boże Narodzenie"),
         # German capitalises every noun, and a sentence-opening preposition looks like a name.
         ("Die Flut kam schnell. In Hamburg stieg das Wasser.", "de", "In Hamburg"),
