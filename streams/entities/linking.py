@@ -1,5 +1,7 @@
 """Grouping one article's mentions into entities: same canonical name, a later surname or
-first name alone ("Putin", "Kim"), or an acronym given in brackets after the full name."""
+first name alone ("Putin", "Kim"), a body's first word alone when it was only a guess
+("Veridian" after "Veridian Semiconductors"), or an acronym given in brackets after the full
+name."""
 
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
     by_key: dict[tuple[str, str], _Group] = {}
     aliases: dict[str, _Group] = {}
     people: dict[str, _Group] = {}  # word of a multi-word person's name -> latest such person
+    bodies: dict[str, _Group] = {}  # first word of a multi-word organisation -> latest such
     previous: Mention | None = None
     previous_group: _Group | None = None
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
@@ -68,6 +71,8 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
         single = " " not in m.name
         if target is None and single and (m.label == "PER" or m.weak):
             target = _person_with(m.name, people, lang)
+        if target is None and single and m.weak:
+            target = bodies.get(m.name)  # "Veridian Semiconductors", later "Veridian"
         if (
             target is None
             and is_acronym(m.name)
@@ -87,6 +92,8 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
             groups.append(target)
             if target.label == "PER" and len(target.words) > 1:
                 people.update(dict.fromkeys(target.words, target))
+            elif target.label == "ORG" and len(target.words) > 1:
+                bodies[target.words[0]] = target
         target.add(m, text)
         previous, previous_group = m, target
     return [g.entity() for g in _link_forward(groups, lang)]

@@ -188,6 +188,18 @@ def test_short_mentions_link_to_the_full_name(
     assert not {"Putin", "Kim", "Peskov", "Pieskow", "Pieskowa"} & set(entities)
 
 
+def test_a_company_named_again_by_its_first_word_is_the_same_company() -> None:
+    text = (
+        "Veridian Semiconductors will build a chip plant near Dresden. "
+        "Veridian said production would start in 2028, and Veridian expects 900 jobs."
+    )
+    entities = {e.name: e for e in extract(text, "en")}
+    assert "Veridian" not in entities
+    company = entities["Veridian Semiconductors"]
+    assert (company.label, company.count) == ("ORG", 3)
+    assert company.surface_forms == ("Veridian Semiconductors", "Veridian")
+
+
 def test_spans_counts_and_order() -> None:
     text = "Rosja grozi. Sankcje wobec Rosji trwają, a z Rosją nikt nie handluje. Mołdawia czeka."
     entities = extract(text, "pl")
