@@ -49,7 +49,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _warm(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.warmup import expand, load_models
+    from streams.warmup import cache_dir, load_models
 
     try:
         languages = (
@@ -58,14 +58,13 @@ def _warm(args: argparse.Namespace, settings: Settings) -> int:
     except SettingsError as exc:
         print(f"newsflow warm: {exc}", file=sys.stderr)
         return 2
-    cache = (settings.home / "cache").resolve()
-    done = load_models(settings, expand(languages))
+    done = load_models(settings, languages)
     if done is None:
         print("newsflow warm: no languages given (NEWSFLOW_WARM_LANGUAGES is empty)", file=sys.stderr)
         return 2
     print(
         f"newsflow warm: models for {len(done.languages)} language(s) ready in {done.seconds:.1f} s; "
-        f"cached in {cache}"
+        f"cached in {cache_dir(settings)}"
     )
     return 0
 

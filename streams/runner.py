@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from streams.kafka_io import TopicSpec, ensure_topics
 from streams.topology import Topology
 from streams.warmup import load_models
-
-log = logging.getLogger(__name__)
 
 
 def ensure_topics_for(topo: Topology) -> None:

@@ -71,6 +71,11 @@ def warm_up(
     return WarmUp(langs, time.perf_counter() - started)
 
 
+def cache_dir(settings: Settings) -> Path:
+    """Where built name lists are kept between starts: NEWSFLOW_HOME/cache."""
+    return (settings.home / "cache").resolve()
+
+
 def load_models(settings: Settings, languages: tuple[str, ...] | None = None) -> WarmUp | None:
     """Load (and cache under NEWSFLOW_HOME/cache) the models for NEWSFLOW_WARM_LANGUAGES."""
     languages = settings.warm_languages if languages is None else languages
@@ -79,5 +84,5 @@ def load_models(settings: Settings, languages: tuple[str, ...] | None = None) ->
     return warm_up(
         languages,
         lambda code, s: log.debug("warmed %s in %.2f s", code, s),
-        cache_dir=(settings.home / "cache").resolve(),
+        cache_dir=cache_dir(settings),
     )
