@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Statuses worth retrying: overload (429) and server-side trouble (5xx). 409 is a version
-# conflict that retry_on_conflict already retried; it is transient too.
-RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
+# Statuses worth retrying for a whole request: overload (429) and server-side trouble (5xx).
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# A bulk item may also come back 409, a version conflict that retry_on_conflict already
+# retried: transient there. A whole request's 409 is an answer (create: the id exists), which
+# the caller handles, never something to wait out.
+RETRY_ITEM_STATUSES = RETRY_STATUSES | {409}
 
 
 class _Orjson(JsonSerializer):
@@ -176,7 +179,7 @@ class ElasticsearchSink:
                 status = int(result.get("status", 200))
                 if status < 300:
                     continue
-                if status in RETRY_STATUSES:
+                if status in RETRY_ITEM_STATUSES:
                     retry.append(pos)
                     continue
                 error = result.get("error") or {}
@@ -243,7 +246,7 @@ class ArticleSearch:
 
 
 class AlertIndex:
-    """The alerts index: one document per alert id, so a repeated alert overwrites itself."""
+    """The alerts index: one document per alert id; a repeated alert leaves the first in place."""
 
     def __init__(self, client: AsyncElasticsearch, prefix: str = "") -> None:
         self.client = client
