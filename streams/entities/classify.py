@@ -75,6 +75,10 @@ def _decide(
 ) -> tuple[Label | None, bool]:
     cues = analyser.cues
     person_cue = after_title or bool(before & cues.titles)
+    if before & cues.event_cues:
+        return None, False  # "orkan Ksawery", "hurricane Katrina": storms are events
+    if len(words) == 1 and _hyphenated_ordinary(words[0], analyser.lang):
+        return None, False
     if before & _STREET_CUES:
         return "LOC", False
     whole = analyser.phrase_label(words)
@@ -82,6 +86,10 @@ def _decide(
         return whole, False
     if head == "event":
         return None, False
+    if len(names) > 1 and names[-1].demonym and all(w.lower() in cues.place_modifiers for w in words[:-1]):
+        return None, False  # "North Korean", "South African": nationality words
+    if head == "LOC" and len(names) == 1 and names[0].common and not names[0].proper:
+        return None, False  # "County", "River" alone name no place
     if head in ("ORG", "LOC"):
         return head, False  # type: ignore[return-value]
     first = names[0]
@@ -112,6 +120,15 @@ def _decide(
     if names[-1].surname or all(i.person_like for i in names):
         return "PER", True
     return "ORG", True
+
+
+def _hyphenated_ordinary(word: str, lang: str) -> bool:
+    """ "Hands-on", "AI-generated", "US-led": a compound whose last part is in lower case is an
+    ordinary word. Not in Polish, where a hyphen joins a case ending to an acronym ("PiS-u")."""
+    if lang == "pl" or "-" not in word:
+        return False
+    last = word.rsplit("-", 1)[1]
+    return last[:1].islower()
 
 
 def _single(

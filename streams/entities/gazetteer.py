@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.entities import gazetteer_cache
+from streams.entities.companies import COMPANIES
 from streams.entities.lexicon import lexicon
 from streams.entities.territories import ORGANISATION_CODES, territory_names
 from streams.entities.wordclass import WordClasses, word_classes
@@ -34,6 +35,9 @@ CITY_MIN_POPULATION = 100_000
 COMMON_FIRST_NAME_SHARE = 50.0
 # Abbreviations of countries in everyday English that are no ISO code.
 _COUNTRY_ABBREVIATIONS = frozenset({"US", "USA", "UK", "UAE"})
+# Oceans and polar regions, which no country, subdivision or city list has, in English; news
+# names them alone ("across the Atlantic").
+_OCEANS = frozenset({"Atlantic", "Pacific", "Arctic", "Antarctic", "Mediterranean"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,11 @@ def gazetteer(lang: str) -> Gazetteer:
                         _release_parse_memory()
                 _cache[lang] = found
     return found
+
+
+def first_names_latin() -> frozenset[str]:
+    """Census first names ("Mark", "Jake"), for languages whose dictionary lacks foreign ones."""
+    return gazetteer("en").first_names
 
 
 def major_places_latin() -> frozenset[str]:
@@ -193,13 +202,13 @@ def _build(lang: str) -> Gazetteer:
     classes = word_classes(lang)
     cues = lexicon(lang)
     countries: set[str] = set()
-    organisations: set[str] = set()
+    organisations: set[str] = set(COMPANIES)
     for locale in dict.fromkeys(("en", lang)):
         for code, name in territory_names(locale).items():
             (organisations if code in ORGANISATION_CODES else countries).add(name)
     regions = _subdivisions()
     cities = _cities()
-    major = countries | regions | cities | _COUNTRY_ABBREVIATIONS
+    major = countries | regions | cities | _COUNTRY_ABBREVIATIONS | _OCEANS
     places = set(major)
     calendar, languages = _calendar_and_languages(lang)
     # A place that is also an ordinary word of the language ("Mobile", "Split") would turn

@@ -57,7 +57,10 @@ class GazetteerAnalyser:
             place=word in g.places,
             major_place=word in g.major_places,
             org=word in g.organisations,
-            common=common or word in g.calendar or lower in self.cues.function_words,
+            common=common
+            or word in g.calendar
+            or lower in self.cues.function_words
+            or lower in self.cues.abbreviations,
             adjective=word in g.demonyms,
             demonym=word in g.demonyms,
             title=lower in self.cues.titles,

@@ -50,6 +50,11 @@ class Lexicon:
     # no dictionary loaded: capitalised, they open a sentence and name nothing ("In Hamburg",
     # "An Bord"), even when a census lists the spelling as a first name.
     function_words: frozenset[str] = frozenset()
+    # Lower-case words right before a name that make it a storm or another event, not a person
+    # ("orkan Ksawery", "hurricane Katrina"); capitalised, they are event heads too.
+    event_cues: frozenset[str] = frozenset()
+    # Abbreviations of ordinary words, written in capitals: "AI", "KO", "GDP" name nothing.
+    abbreviations: frozenset[str] = frozenset()
 
 
 _NAME_PARTICLES = "de da di do dos das du del della der den van von la le ter ten al el bin ibn"
@@ -82,7 +87,7 @@ POLISH = Lexicon(
         zakład wydawnictwo telewizja radio klub orkiestra chór izba inspektorat inspekcja straż
         służba biuro centrum departament kancelaria ambasada konsulat dowództwo armia sztab
         organizacja wspólnota bractwo zakon samorząd zarząd fundusz komenda ośrodek
-        liga kuria episkopat synod teatr filharmonia muzeum
+        liga kuria episkopat synod teatr filharmonia muzeum flota flotylla marynarka
         """
     ),
     loc_heads=_words(
@@ -97,7 +102,8 @@ POLISH = Lexicon(
         """
         mistrzostwo mistrzostwa turniej festiwal dzień święto wojna bitwa powstanie igrzyska
         olimpiada konkurs nagroda puchar rajd targi wystawa konferencja szczyt traktat ustawa
-        kodeks konstytucja plebiscyt maraton gala zjazd narodzenie wielkanoc
+        kodeks konstytucja plebiscyt maraton gala zjazd narodzenie wielkanoc orkan huragan
+        tajfun sztorm cyklon
         """
     ),
     org_cues=_words(
@@ -116,6 +122,7 @@ POLISH = Lexicon(
     connectors=_words(_NAME_PARTICLES + " nad") - {"do", "dos", "das", "al", "el"},
     place_suffixes=("owice", "ewice", "ice", "owo", "ewo", "ów", "no", "sk", "yn"),
     capitals_mark_names=True,
+    event_cues=_words("orkan huragan tajfun sztorm cyklon niż wyż"),
 )
 
 ENGLISH = Lexicon(
@@ -128,6 +135,11 @@ ENGLISH = Lexicon(
         reverend father bishop archbishop cardinal rabbi imam sheikh coach officer chief
         inspector detective ambassador representative rep congressman congresswoman councilman
         councillor deputy speaker attorney sheriff president-elect premier fellow member
+        coroner commissioner superintendent marshal spokesman spokeswoman spokesperson
+        pianist singer guitarist drummer violinist composer conductor actor actress author
+        writer novelist poet playwright painter sculptor photographer journalist reporter
+        economist scientist astronomer physicist historian striker goalkeeper midfielder
+        defender boxer skier cyclist sprinter
         """
     ),
     org_heads=_words(
@@ -159,7 +171,8 @@ ENGLISH = Lexicon(
         war battle revolution festival awards award prize cup championship championships
         olympics games tournament series tour album day week act treaty agreement accord
         declaration summit expo exhibition campaign crisis massacre rebellion uprising
-        christmas easter thanksgiving halloween ramadan hanukkah diwali passover
+        christmas easter thanksgiving halloween ramadan hanukkah diwali passover storm
+        hurricane typhoon cyclone telescope
         """
     ),
     org_cues=_words(
@@ -204,6 +217,13 @@ ENGLISH = Lexicon(
     org_articles=_words("the"),
     determiners=_words("the a an this that these those his her its their our my your"),
     demonym_suffixes=("an", "ian", "n", "ese", "ish", "i", "ean"),
+    event_cues=_words("storm hurricane typhoon cyclone"),
+    abbreviations=_words(
+        """
+        ai ko tko tv pc ok gdp cpi dna rna hiv aids ipo ufo atm suv gps usb led lcd dvd iq vat
+        vip faq diy ev evs cctv sms html pdf api
+        """
+    ),
     demonyms=_words(
         """
         American British Swiss Dutch French Irish Welsh Scottish Scots Greek Thai Arab Arabic

@@ -1,13 +1,15 @@
 """Grouping one article's mentions into entities: same canonical name, a later surname or
 first name alone ("Putin", "Kim"), a body's first word alone when it was only a guess
-("Veridian" after "Veridian Semiconductors"), or an acronym given in brackets after the full
-name."""
+("Veridian" after "Veridian Semiconductors"), a body's head noun alone when one body named
+earlier has it ("the Commission" after "European Commission", "Rada" after "Rada Polityki
+Pieniężnej"), or an acronym given in brackets after the full name."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from streams.entities.lexicon import lexicon
 from streams.entities.model import Entity, Label, Mention
 from streams.entities.runs import is_acronym
 
@@ -64,6 +66,8 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
     aliases: dict[str, _Group] = {}
     people: dict[str, _Group] = {}  # word of a multi-word person's name -> latest such person
     bodies: dict[str, _Group] = {}  # first word of a multi-word organisation -> latest such
+    headed: dict[str, list[_Group]] = {}  # head noun of multi-word organisations -> those
+    org_heads = lexicon(lang).org_heads
     previous: Mention | None = None
     previous_group: _Group | None = None
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
@@ -73,6 +77,8 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
             target = _person_with(m.name, people, lang)
         if target is None and single and m.weak:
             target = bodies.get(m.name)  # "Veridian Semiconductors", later "Veridian"
+        if target is None and single and m.label == "ORG" and len(headed.get(m.name, ())) == 1:
+            target = headed[m.name][0]  # "European Commission", later "the Commission"
         if (
             target is None
             and is_acronym(m.name)
@@ -94,23 +100,37 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
                 people.update(dict.fromkeys(target.words, target))
             elif target.label == "ORG" and len(target.words) > 1:
                 bodies[target.words[0]] = target
+                for word in dict.fromkeys(target.words):
+                    if word.lower() in org_heads:
+                        headed.setdefault(word, []).append(target)
         target.add(m, text)
         previous, previous_group = m, target
     return [g.entity() for g in _link_forward(groups, lang)]
 
 
 def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
-    """A surname alone before the full name (a headline "Putin", then "Władimir Putin")."""
+    """A surname alone before the full name (a headline "Putin", then "Władimir Putin"), a
+    body's head noun alone before its full name ("zgoda Komisji", then "Komisja Europejska")."""
     people = [g for g in groups if g.label == "PER" and len(g.words) > 1]
+    bodies = [g for g in groups if g.label == "ORG" and len(g.words) > 1]
+    org_heads = lexicon(lang).org_heads
     kept: list[_Group] = []
     for group in groups:
+        if group.label == "ORG" and len(group.words) == 1 and group.name.lower() in org_heads:
+            matches = [b for b in bodies if group.name in b.words]
+            if len(matches) == 1:
+                _merge_into(matches[0], group)
+                continue
         if people and group.label == "PER" and len(group.words) == 1:
             forms = short_forms(group.name, lang)
             matches = [p for p in people if any(f in p.words for f in forms)]
             if len(matches) == 1:
-                full = matches[0]
-                full.spans = sorted(full.spans + group.spans)
-                full.surfaces = list(dict.fromkeys(group.surfaces + full.surfaces))
+                _merge_into(matches[0], group)
                 continue
         kept.append(group)
     return sorted(kept, key=lambda g: g.spans[0])
+
+
+def _merge_into(full: _Group, short: _Group) -> None:
+    full.spans = sorted(full.spans + short.spans)
+    full.surfaces = list(dict.fromkeys(short.surfaces + full.surfaces))

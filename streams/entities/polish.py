@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from streams.entities.companies import COMPANIES
 from streams.entities.features import TokenInfo
-from streams.entities.gazetteer import major_places_latin
+from streams.entities.gazetteer import first_names_latin, major_places_latin
 from streams.entities.inflect_pl import (
     ADJECTIVES,
     ORG_NAMES,
@@ -90,6 +91,7 @@ def _context_lemmas(word: str) -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def _info(word: str) -> TokenInfo:
     rs = readings(word)
+    known = any(r.pos != "ign" for r in rs)
     names: set[str] = set()
     common = adjective = False
     lemmas: set[str] = set()
@@ -111,7 +113,8 @@ def _info(word: str) -> TokenInfo:
     )
     cues = POLISH
     return TokenInfo(
-        first_name="imię" in names,
+        # A foreign first name SGJP does not know ("Mark Rutte", "Jake Sullivan").
+        first_name="imię" in names or (not known and word in first_names_latin()),
         surname=bool(names & _SURNAMES),
         place=bool(names & PLACE_NAMES),
         # "Krakowie" is Kraków far more often than the legendary Krak: a country, or a region or
@@ -119,7 +122,7 @@ def _info(word: str) -> TokenInfo:
         # ("Tych", "Łódź"), wins over a first-name reading.
         major_place=any(r.lemma in countries for r in rs)
         or (not common and any(r.lemma in cities and r.names & PLACE_NAMES for r in rs)),
-        org=bool(names & ORG_NAMES),
+        org=bool(names & ORG_NAMES) or word in COMPANIES,
         common=common,
         adjective=adjective,
         demonym=demonym and not (names & (PERSON_NAMES | ORG_NAMES)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -99,12 +100,31 @@ def _run_mentions(run: list[Token], lookback: str, analyser: Analyser) -> list[_
             continue
         kept = [run[p] for p in seg.positions[decision.skip_first :]]
         start, end = kept[0].start, kept[-1].end
+        number = _unit_number(kept[0], words, decision.label)
+        if number:
+            start -= len(number) + 1  # "65th Air Division": the number is part of the name
         name_words = [t.text for t in kept]
         if name_words[-1].endswith(("'s", "’s")):
             end -= 2
         name = analyser.canonical(name_words, decision.label)
+        if number:
+            name = f"{number} {name}"
         out.append((start - base, end - base, decision.label, name, decision.weak))
     return out
+
+
+# A military unit's number, written before its name: "65th Air Division", "4 Air Defense Wing".
+_UNIT_NUMBER = re.compile(r"\d{1,3}(?:st|nd|rd|th)?")
+MILITARY_UNITS = frozenset(
+    "division brigade regiment battalion wing squadron fleet corps army force group flotilla".split()
+)
+
+
+def _unit_number(first: Token, words: Sequence[str], label: Label | None) -> str:
+    """The number right before a military unit's name ("65th", "4"), or ""."""
+    if label != "ORG" or first.gap != " " or _UNIT_NUMBER.fullmatch(first.before) is None:
+        return ""
+    return first.before if any(w.lower() in MILITARY_UNITS for w in words) else ""
 
 
 def _lookback(text: str, token: Token) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from streams.entities.features import TokenInfo
 from streams.entities.lexicon import Lexicon
+from streams.entities.runs import is_acronym
 from streams.entities.tokens import Token
 
 
@@ -119,8 +120,18 @@ def segments(
         elif pos not in glued:
             current_infos = [infos[p] for p in current]
             joined_by_ampersand = "&" in run[pos].gap and info.first_name
+            # "szef NATO Mark Rutte", "CNN's Jake Tapper": a full name after a body's acronym;
+            # a single word after one stays in the name ("AC Milan").
+            after_acronym = (
+                info.first_name
+                and is_acronym(run[current[-1]].text)
+                and following is not None
+                and following.person_like
+                and not following.place
+            )
             if (
                 joined_by_ampersand
+                or after_acronym
                 or _starts_person(info, current_infos)
                 or (genitive_names and _leaves_place(info, current_infos))
             ):

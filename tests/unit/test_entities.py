@@ -31,6 +31,14 @@ POLISH_CASES = [
     ("W Stanach Zjednoczonych trwają wybory.", "LOC", "Stany Zjednoczone", "Stanach Zjednoczonych"),
     ("Władze Korei Północnej milczą.", "LOC", "Korea Północna", "Korei Północnej"),
     ("Mieszkańcy Krakowa protestowali.", "LOC", "Kraków", "Krakowa"),
+    # A foreign first name SGJP lacks, after a body's acronym ("NATO Mark Rutte" was one ORG).
+    ("Szef NATO Mark Rutte przyleciał do Warszawy.", "PER", "Mark Rutte", "Mark Rutte"),
+    (
+        "Ćwiczenia Floty Oceanu Spokojnego trwają.",
+        "ORG",
+        "Flota Oceanu Spokojnego",
+        "Floty Oceanu Spokojnego",
+    ),
     # "Krakowie" is also the locative of the legendary Krak, a first name to SGJP.
     ("Schrony powstaną w Warszawie, Krakowie i Gdańsku.", "LOC", "Kraków", "Krakowie"),
     ("Wizyta w Niemczech była udana.", "LOC", "Niemcy", "Niemczech"),
@@ -113,6 +121,19 @@ ENGLISH_CASES = [
         {("ORG", "European Union"), ("ORG", "United Nations"), ("LOC", "Russia")},
     ),
     ("The village lies in Fairfax County, Virginia.", {("LOC", "Fairfax County"), ("LOC", "Virginia")}),
+    # Companies news names by a bare word; with no cue they were guessed to be people.
+    ("Samsung and Safeway reported higher profits.", {("ORG", "Samsung"), ("ORG", "Safeway")}),
+    # A military unit's number is part of its name.
+    (
+        "The 65th Air Division and the 101st Airborne Division moved north.",
+        {("ORG", "65th Air Division"), ("ORG", "101st Airborne Division")},
+    ),
+    # A profession before a name marks a person, even when the first name is an ordinary word.
+    ("He was influenced by pianist Eddy Duchin.", {("PER", "Eddy Duchin")}),
+    # A body's acronym does not swallow the full name after it; "AC Milan" stays one name.
+    ("NATO Mark Rutte visited Warsaw.", {("ORG", "NATO"), ("PER", "Mark Rutte"), ("LOC", "Warsaw")}),
+    ("Fans of AC Milan sang.", {("ORG", "AC Milan")}),
+    ("Waves crossed the Atlantic.", {("LOC", "Atlantic")}),
 ]
 
 
@@ -142,6 +163,16 @@ def test_english_people_organisations_places(text: str, expected: set[tuple[str,
         ("Die Flut kam schnell. In Hamburg stieg das Wasser.", "de", "In Hamburg"),
         ("Sie fuhren los. An Bord waren zwölf Fahrgäste.", "de", "An Bord"),
         ("Der Bundestag hat den Haushalt beschlossen.", "de", "Der Bundestag"),
+        # Storms are events, not people, whether the storm word is capitalised or not.
+        ("Storm Hollis brought flooding to Wales.", "en", "Hollis"),
+        ("Forecasters said hurricane Katrina would strengthen.", "en", "Katrina"),
+        ("Nad Polską przechodzi orkan Ksawery.", "pl", "Ksawery"),
+        ("Data came from the James Webb Space Telescope.", "en", "James Webb Space Telescope"),
+        # Compounds ending in a lower-case part and abbreviations of ordinary words.
+        ("Hands-on with the new folding phones", "en", "Hands-on"),
+        ("Labels for AI-generated images were agreed.", "en", "AI-generated"),
+        ("He won eight fights by KO.", "en", "KO"),
+        ("Japan condemned the North Korean missile launch.", "en", "North Korean"),
     ],
 )
 def test_non_names_are_not_entities(text: str, lang: str, absent: str) -> None:
@@ -186,6 +217,48 @@ def test_short_mentions_link_to_the_full_name(
         assert entity.count == len(entity.spans) >= len(surfaces)
     # No short mention is left as an entity of its own.
     assert not {"Putin", "Kim", "Peskov", "Pieskow", "Pieskowa"} & set(entities)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "body", "surfaces"),
+    [
+        (
+            "en",
+            "The European Commission opened an inquiry. The Commission said it would report.",
+            "European Commission",
+            ("European Commission", "Commission"),
+        ),
+        (
+            "pl",
+            "Rada Polityki Pieniężnej obniżyła stopy. Posiedzenie Rady trwało dwa dni.",
+            "Rada Polityki Pieniężnej",
+            ("Rada Polityki Pieniężnej", "Rady"),
+        ),
+        # The head noun first, the full name later: a headline, then the text.
+        (
+            "pl",
+            "Jest zgoda Komisji. Komisja Europejska zatwierdziła wypłatę.",
+            "Komisja Europejska",
+            ("Komisji", "Komisja Europejska"),
+        ),
+    ],
+)
+def test_a_body_named_again_by_its_head_noun_is_the_same_body(
+    lang: str, text: str, body: str, surfaces: tuple[str, ...]
+) -> None:
+    entities = {e.name: e for e in extract(text, lang)}
+    assert set(entities) == {body}
+    assert entities[body].surface_forms == surfaces
+    assert entities[body].count == 2
+
+
+def test_a_head_noun_shared_by_two_bodies_links_to_neither() -> None:
+    text = "The European Commission and the Electoral Commission met. The Commission said no."
+    assert _found(text, "en") == {
+        ("ORG", "European Commission"),
+        ("ORG", "Electoral Commission"),
+        ("ORG", "Commission"),
+    }
 
 
 def test_a_company_named_again_by_its_first_word_is_the_same_company() -> None:
@@ -264,7 +337,7 @@ def test_warm_up_accepts_several_languages() -> None:
     warm_up(["pl", "en", "pl-PL"])
 
 
-@pytest.mark.parametrize(("lang", "floor"), [("pl", 0.80), ("en", 0.68)])
+@pytest.mark.parametrize(("lang", "floor"), [("pl", 0.80), ("en", 0.70)])
 def test_gold_data_f1_floor(lang: str, floor: float) -> None:
     path = ner.data_path(lang)
     if not path.is_file():
