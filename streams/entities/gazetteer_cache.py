@@ -84,5 +84,10 @@ def store(lang: str, gazetteer: Gazetteer) -> None:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as fh:
             fh.write(body)
         os.replace(fh.name, path)
+        # Lists built by other code or wheel versions are never read again: ~5 MB each.
+        for stale in path.parent.glob(f"gazetteer-{lang}-*.json"):
+            rest = stale.name[len(f"gazetteer-{lang}-") : -len(".json")]
+            if stale != path and len(rest) == 32 and "-" not in rest:  # not "zh-tw" for "zh"
+                stale.unlink(missing_ok=True)
     except OSError as exc:  # a read-only or full disk costs a rebuild next time, nothing more
         log.warning("could not keep the gazetteer of %s in %s: %r", lang, path, exc)

@@ -35,6 +35,17 @@ def test_a_broken_file_is_ignored_not_trusted(cache_dir: Path) -> None:
     assert gazetteer_cache.load("en") is None
 
 
+def test_storing_removes_the_lists_of_other_versions_of_that_language_only(cache_dir: Path) -> None:
+    stale = cache_dir / f"gazetteer-en-{'0' * 32}.json"
+    other_language = cache_dir / f"gazetteer-fr-{'0' * 32}.json"
+    longer_code = cache_dir / f"gazetteer-en-gb-{'0' * 32}.json"
+    for path in (stale, other_language, longer_code):
+        path.write_text("{}", encoding="utf-8")
+    gazetteer_cache.store("en", gz.gazetteer("en"))
+    assert not stale.exists() and other_language.exists() and longer_code.exists()
+    assert gazetteer_cache.load("en") is not None
+
+
 def test_the_key_changes_with_the_language() -> None:
     assert gazetteer_cache.key("en") != gazetteer_cache.key("fr")
 
@@ -60,6 +71,12 @@ def test_newsflow_warm_leaves_the_built_gazetteers_for_the_first_worker(tmp_path
     assert "models for 2 language(s)" in done.stdout
     cached = {p.name.split("-")[1] for p in (tmp_path / "cache").glob("gazetteer-*.json")}
     assert cached == {"en", "fr"}
+    # Every lemma dictionary a worker may meet has its block index ready, Polish aside.
+    indexed = {
+        p.name.split("-")[-1].split(".")[0] for p in (tmp_path / "cache").glob("simplemma-*.index.json")
+    }
+    assert {"en", "fr", "de", "ru", "uk", "fi"} <= indexed and "pl" not in indexed
+    assert "lemma dictionary indexes built for" in done.stdout
 
 
 def test_newsflow_warm_without_languages_says_what_to_set(tmp_path: Path) -> None:
