@@ -88,8 +88,8 @@ def _decide(
         return None, False
     if len(names) > 1 and names[-1].demonym and all(w.lower() in cues.place_modifiers for w in words[:-1]):
         return None, False  # "North Korean", "South African": nationality words
-    if head == "LOC" and len(names) == 1 and names[0].common and not names[0].proper:
-        return None, False  # "County", "River" alone name no place
+    if head == "LOC" and len(names) == 1 and not names[0].proper:
+        return None, False  # "River", "Platz" alone name no place
     if head in ("ORG", "LOC"):
         return head, False  # type: ignore[return-value]
     first = names[0]
@@ -146,6 +146,8 @@ def _single(
         return "ORG", False
     if len(word) < 2 or is_roman(word) or info.title:
         return None, False  # "A", "II", or an office alone: "joined BCIT as President"
+    if cues.capitalises_nouns and cues_before & cues.determiners and not (info.place or info.org):
+        return None, False  # "im Sommer", "der Sommer": a noun, though a census has the name
     if is_acronym(word):
         if info.place:
             return "LOC", False

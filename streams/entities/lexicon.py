@@ -237,6 +237,7 @@ ENGLISH = Lexicon(
 _GERMAN_DETERMINERS = """
     der die das den dem des ein eine einen einem einer eines dieser diese dieses diesen diesem
     jener jene jenes sein seine ihr ihre unser unsere mein meine jeder jede jedes alle
+    im am zum zur vom beim ins ans
     """
 
 GERMAN = Lexicon(

@@ -20,22 +20,28 @@ class Segment:
     after_title: bool = False
 
 
+_UNKNOWN = TokenInfo()
+
+
 def _is_head(info: TokenInfo | None) -> bool:
     return info is not None and (info.org_head or info.loc_head or info.event_head)
 
 
-def _starts_person(info: TokenInfo, current: Sequence[TokenInfo | None]) -> bool:
+def _starts_person(info: TokenInfo, current: Sequence[TokenInfo | None], nouns_capitalised: bool) -> bool:
     """A first name after words that are no name parts: "Białorusi | Aleksander Łukaszenko",
     "County Coroner | William McLaughlin". Not inside a body's name ("Fundacja Jana Pawła"),
-    nor after a surname in surname-first order ("Kowalski Jan")."""
+    nor after a surname in surname-first order ("Kowalski Jan"). Where every noun is
+    capitalised, words nothing is known of are nouns ("Schlussläuferin | Lena Hofbauer")."""
     if not info.first_name or not current:
         return False
     previous = current[-1]
     if previous is None or previous.first_name:
         return False
-    return not any(_is_head(i) for i in current) and not all(
-        i is not None and i.person_like and not i.place for i in current
-    )
+    if any(_is_head(i) for i in current):
+        return False
+    if nouns_capitalised and all(i is not None and i == _UNKNOWN for i in current):
+        return True
+    return not all(i is not None and i.person_like and not i.place for i in current)
 
 
 def _leaves_place(info: TokenInfo, current: Sequence[TokenInfo | None]) -> bool:
@@ -132,7 +138,7 @@ def segments(
             if (
                 joined_by_ampersand
                 or after_acronym
-                or _starts_person(info, current_infos)
+                or _starts_person(info, current_infos, cues.capitalises_nouns)
                 or (genitive_names and _leaves_place(info, current_infos))
             ):
                 keep_title = after_title and not any(

@@ -261,6 +261,17 @@ def test_a_head_noun_shared_by_two_bodies_links_to_neither() -> None:
     }
 
 
+def test_german_nouns_before_names_and_after_articles_are_no_names() -> None:
+    # German capitalises every noun: a noun nothing is known of ("Schlussläuferin") is no part
+    # of the name after it, and a census first name after an article is a noun ("im Sommer").
+    text = (
+        "Schlussläuferin Lena Hofbauer setzte sich gegen die Französin Camille Roux durch. "
+        "Bundestrainer Markus Seidl sagte, die Mannschaft habe im Sommer hart gearbeitet und "
+        "stehe nun auf Platz zwei."
+    )
+    assert _found(text, "de") == {("PER", "Lena Hofbauer"), ("PER", "Camille Roux"), ("PER", "Markus Seidl")}
+
+
 def test_a_company_named_again_by_its_first_word_is_the_same_company() -> None:
     text = (
         "Veridian Semiconductors will build a chip plant near Dresden. "
