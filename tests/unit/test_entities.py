@@ -272,6 +272,39 @@ def test_german_nouns_before_names_and_after_articles_are_no_names() -> None:
     assert _found(text, "de") == {("PER", "Lena Hofbauer"), ("PER", "Camille Roux"), ("PER", "Markus Seidl")}
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A saint's name opens a place name, even before a first name ("Marco").
+        ("it", "In piazza San Marco il livello è rimasto basso.", {("LOC", "San Marco")}),
+        (
+            "en",
+            "He flew from San Francisco to Santa Cruz.",
+            {("LOC", "San Francisco"), ("LOC", "Santa Cruz")},
+        ),
+        # A capital or country stays a place where the language has a word spelled the same
+        # ("roma"), and everyday English names of countries CLDR spells otherwise.
+        ("it", "Il vertice si è tenuto a Roma.", {("LOC", "Roma")}),
+        (
+            "en",
+            "Turkey and Britain signed a deal on the West Bank.",
+            {("LOC", "Turkey"), ("LOC", "Britain"), ("LOC", "West Bank")},
+        ),
+        # An article before a first name alone: a system, a ship, a work, not a person.
+        ("it", "Le paratoie del Mose sono state sollevate a Venezia.", {("LOC", "Venezia")}),
+        # Italian and Spanish titles before a name.
+        ("it", "Il premier Giorgia Meloni ha parlato a Roma.", {("PER", "Giorgia Meloni"), ("LOC", "Roma")}),
+        (
+            "es",
+            "Madrid y Barcelona firmaron con el presidente Pedro Sánchez.",
+            {("LOC", "Madrid"), ("LOC", "Barcelona"), ("PER", "Pedro Sánchez")},
+        ),
+    ],
+)
+def test_italian_spanish_and_saints(lang: str, text: str, expected: set[tuple[str, str]]) -> None:
+    assert _found(text, lang) == expected
+
+
 def test_a_company_named_again_by_its_first_word_is_the_same_company() -> None:
     text = (
         "Veridian Semiconductors will build a chip plant near Dresden. "
