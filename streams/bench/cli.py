@@ -19,6 +19,7 @@ from streams.bench.stages import StageCosts
 from streams.bench.stats import summary
 from streams.kafka_io import TopicSpec, ensure_topics, producer
 from streams.settings import Settings
+from streams.warmup import cache_dir
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +115,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     tag = f"bench{uuid.uuid4().hex[:8]}"
     tmp = Path(tempfile.mkdtemp(prefix=f"newsflow-{tag}-"))
     names = live.Names(tag, tmp / "home", args.partitions)
+    live.share_model_cache(names.home, cache_dir(base))
     settings = names.settings()
     sentences = load_sentences()
     langs = sorted(sentences.by_lang)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
 
 from streams import articles, deadletter, prepare
-from streams.bench import report
+from streams.bench import live, report
 from streams.bench.corpus import (
     MAIN_SHARE,
     SENTENCES_PATH,
@@ -270,3 +271,14 @@ def test_soak_growth_is_measured_from_the_first_settled_sample() -> None:
     assert (w1["first_mb"], w1["last_mb"], w1["max_mb"]) == (1000.0, 1050.0, 1080.0)
     assert round(w1["growth_pct"], 1) == 5.0
     assert "+5.0% (flat" in report.table({**_figures(), "soak": figures})
+
+
+def test_a_run_shares_the_model_cache_and_cleaning_its_home_keeps_it(tmp_path: Path) -> None:
+    cache = tmp_path / "user-home" / "cache"
+    home = tmp_path / "run" / "home"
+    live.share_model_cache(home, cache)
+    (home / "cache" / "gazetteer-en-x.json").write_text("{}", encoding="utf-8")
+    assert (cache / "gazetteer-en-x.json").is_file()
+    live.share_model_cache(home, cache)  # a second call leaves the link as it is
+    shutil.rmtree(home)
+    assert (cache / "gazetteer-en-x.json").is_file()
