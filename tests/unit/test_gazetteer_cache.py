@@ -46,6 +46,17 @@ def test_storing_removes_the_lists_of_other_versions_of_that_language_only(cache
     assert gazetteer_cache.load("en") is not None
 
 
+def test_names_two_languages_share_are_one_string_in_memory(cache_dir: Path) -> None:
+    for lang in ("en", "fr"):
+        gazetteer_cache.store(lang, gz.gazetteer(lang))
+    en, fr = gazetteer_cache.load("en"), gazetteer_cache.load("fr")
+    assert en is not None and fr is not None
+    shared = en.places & fr.places
+    assert "Warsaw" in shared or "Warszawa" in shared
+    by_value = {name: name for name in en.places}
+    assert all(by_value[name] is name for name in fr.places if name in by_value)
+
+
 def test_the_key_changes_with_the_language() -> None:
     assert gazetteer_cache.key("en") != gazetteer_cache.key("fr")
 
