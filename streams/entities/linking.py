@@ -1,7 +1,7 @@
 """Grouping one article's mentions into entities: same canonical name, a later surname or
 first name alone ("Putin", "Kim"), a body's first word alone when it was only a guess
-("Veridian" after "Veridian Semiconductors"), a body's head noun alone when one body named
-earlier has it ("the Commission" after "European Commission", "Rada" after "Rada Polityki
+("Veridian" after "Veridian Semiconductors"), a body's head noun alone when exactly one body
+of the article has it ("the Commission" and "European Commission", "Rady" and "Rada Polityki
 Pieniężnej"), or an acronym given in brackets after the full name."""
 
 from __future__ import annotations
@@ -66,8 +66,6 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
     aliases: dict[str, _Group] = {}
     people: dict[str, _Group] = {}  # word of a multi-word person's name -> latest such person
     bodies: dict[str, _Group] = {}  # first word of a multi-word organisation -> latest such
-    headed: dict[str, list[_Group]] = {}  # head noun of multi-word organisations -> those
-    org_heads = lexicon(lang).org_heads
     previous: Mention | None = None
     previous_group: _Group | None = None
     for m in sorted(mentions, key=lambda m: (m.start, m.end)):
@@ -77,8 +75,6 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
             target = _person_with(m.name, people, lang)
         if target is None and single and m.weak:
             target = bodies.get(m.name)  # "Veridian Semiconductors", later "Veridian"
-        if target is None and single and m.label == "ORG" and len(headed.get(m.name, ())) == 1:
-            target = headed[m.name][0]  # "European Commission", later "the Commission"
         if (
             target is None
             and is_acronym(m.name)
@@ -100,17 +96,15 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
                 people.update(dict.fromkeys(target.words, target))
             elif target.label == "ORG" and len(target.words) > 1:
                 bodies[target.words[0]] = target
-                for word in dict.fromkeys(target.words):
-                    if word.lower() in org_heads:
-                        headed.setdefault(word, []).append(target)
         target.add(m, text)
         previous, previous_group = m, target
     return [g.entity() for g in _link_forward(groups, lang)]
 
 
 def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
-    """A surname alone before the full name (a headline "Putin", then "Władimir Putin"), a
-    body's head noun alone before its full name ("zgoda Komisji", then "Komisja Europejska")."""
+    """A surname alone before the full name (a headline "Putin", then "Władimir Putin"), and a
+    body's head noun alone, before or after its full name ("zgoda Komisji" and "Komisja
+    Europejska"), when only one body of the article has that head."""
     people = [g for g in groups if g.label == "PER" and len(g.words) > 1]
     bodies = [g for g in groups if g.label == "ORG" and len(g.words) > 1]
     org_heads = lexicon(lang).org_heads
@@ -132,5 +126,7 @@ def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
 
 
 def _merge_into(full: _Group, short: _Group) -> None:
+    """Surface forms stay in the order they first appear in the text."""
+    first, second = (short, full) if short.spans[0] < full.spans[0] else (full, short)
+    full.surfaces = list(dict.fromkeys(first.surfaces + second.surfaces))
     full.spans = sorted(full.spans + short.spans)
-    full.surfaces = list(dict.fromkeys(short.surfaces + full.surfaces))
