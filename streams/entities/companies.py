@@ -20,18 +20,18 @@ _NAMES = """
     Rosneft Lukoil Novatek Sberbank Orlen PKN PGNiG KGHM PZU Pekao Allegro InPost
     Biedronka Lidl Aldi Carrefour Tesco Walmart Costco Safeway Kroger IKEA Zara Inditex H&M
     Nike Adidas Puma Nestlé Unilever Danone Heineken Carlsberg Coca-Cola PepsiCo McDonald's
-    Starbucks Uber Lyft Airbnb Spotify PayPal Mastercard Goldman JPMorgan Citigroup HSBC
-    Barclays UBS Santander BNP Deutsche Commerzbank ING Rabobank Nordea ExxonMobil Exxon
-    Chevron BP Shell TotalEnergies Eni Equinor Aramco Glencore Rio ArcelorMittal Pfizer
-    Moderna AstraZeneca Novartis Roche Sanofi GSK Merck BioNTech Novo Philips Ericsson
+    Starbucks Uber Lyft Airbnb Spotify PayPal Mastercard JPMorgan Citigroup HSBC
+    Barclays UBS Santander BNP Commerzbank ING Rabobank Nordea ExxonMobil Exxon
+    Chevron BP Shell TotalEnergies Eni Equinor Aramco Glencore ArcelorMittal Pfizer
+    Moderna AstraZeneca Novartis Roche Sanofi GSK Merck BioNTech Philips Ericsson
     Nokia Vodafone Telefónica T-Mobile Verizon AT&T Comcast Disney
-    Warner Paramount Reuters Bloomberg AFP PAP Interfax TASS Xinhua Ukrinform DPA ANSA
+    Paramount Reuters Bloomberg AFP PAP Interfax TASS Xinhua Ukrinform DPA ANSA
     EFE Kyodo Yonhap Polsat TVN TVP BBC CNN CNBC NBC CBS ABC Al-Jazeera FIFA UEFA IOC
     NATO OPEC WTO IMF OECD Europol Interpol Frontex Greenpeace Amnesty Hamas Hezbollah
     Taliban
 """
 
-# Multi-word names of the same kind, where the words alone are not.
+# Multi-word names of the same kind, whose words alone are not ("Deutsche", "Rio").
 _PHRASES = (
     "Deutsche Bank",
     "Deutsche Bahn",
@@ -55,7 +55,4 @@ _PHRASES = (
     "Saudi Aramco",
 )
 
-# Words of the lists above that are organisations only inside a phrase ("Deutsche Bank").
-_ONLY_IN_PHRASES = frozenset({"Deutsche", "Rio", "Goldman", "Warner", "Novo"})
-
-COMPANIES = frozenset(_NAMES.split()) - _ONLY_IN_PHRASES | frozenset(_PHRASES)
+COMPANIES = frozenset(_NAMES.split()) | frozenset(_PHRASES)
