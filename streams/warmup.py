@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams import dedup, language, lemmas
-from streams.entities import gazetteer_cache, simplemma_shared
+from streams.entities import gazetteer_cache
 from streams.entities import warm_up as warm_entities
 from streams.settings import Settings
 
@@ -56,8 +56,7 @@ def warm_up(
     """
     started = time.perf_counter()
     if cache_dir is not None:
-        gazetteer_cache.configure(cache_dir)  # built name lists survive restarts
-        simplemma_shared.configure(cache_dir)  # and so do dictionary indexes
+        gazetteer_cache.configure(cache_dir)  # built name lists and dictionary indexes survive restarts
     langs = expand(codes)
     language.detect(_PROBE)  # the detector's profiles (all languages at once)
     dedup.fingerprint(_PROBE, "en")

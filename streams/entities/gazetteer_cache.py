@@ -1,5 +1,6 @@
 """Built gazetteers kept on disk, so that a restarted worker reads in a fraction of a second what
-took seconds to build (English: ~3.5 s, mostly dictionary checks on ~40,000 place names).
+took seconds to build (English: ~3.5 s, mostly dictionary checks on ~40,000 place names). The
+same directory keeps simplemma's dictionary indexes (streams.entities.simplemma_shared).
 
 A file is used only when its key matches: the cache format, the language, the Python version,
 the versions of the wheels the lists come from, and the source of streams/entities itself. Any
@@ -15,6 +16,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import fields
 from functools import cache
 from importlib import metadata
@@ -32,9 +34,25 @@ _directory: Path | None = None
 
 
 def configure(directory: Path | None) -> None:
-    """Where gazetteers are kept (None: nowhere, build every time)."""
+    """Where gazetteers and dictionary indexes are kept (None: nowhere, build every time)."""
     global _directory
     _directory = directory
+
+
+def directory() -> Path | None:
+    return _directory
+
+
+def write_replacing(path: Path, body: bytes, stale: Iterable[Path]) -> None:
+    """Write `path` atomically, then delete the `stale` files it replaces (built by other code
+    or wheel versions, never read again). Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
+        fh.write(body)
+    os.replace(fh.name, path)
+    for old in stale:
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
 @cache
@@ -79,17 +97,15 @@ def store(lang: str, gazetteer: Gazetteer) -> None:
     path = _path(lang)
     if path is None:
         return
+    lists = {f.name: sorted(getattr(gazetteer, f.name)) for f in fields(gazetteer)}
+    prefix = f"gazetteer-{lang}-"
+    # Other keys of this language only: not "gazetteer-zh-tw-<key>" for "zh". ~5 MB each.
+    stale = (
+        p
+        for p in path.parent.glob(f"{prefix}*.json")
+        if len(rest := p.name[len(prefix) : -len(".json")]) == 32 and "-" not in rest
+    )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lists = {f.name: sorted(getattr(gazetteer, f.name)) for f in fields(gazetteer)}
-        body = json.dumps(lists, ensure_ascii=False)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as fh:
-            fh.write(body)
-        os.replace(fh.name, path)
-        # Lists built by other code or wheel versions are never read again: ~5 MB each.
-        for stale in path.parent.glob(f"gazetteer-{lang}-*.json"):
-            rest = stale.name[len(f"gazetteer-{lang}-") : -len(".json")]
-            if stale != path and len(rest) == 32 and "-" not in rest:  # not "zh-tw" for "zh"
-                stale.unlink(missing_ok=True)
+        write_replacing(path, json.dumps(lists, ensure_ascii=False).encode("utf-8"), stale)
     except OSError as exc:  # a read-only or full disk costs a rebuild next time, nothing more
         log.warning("could not keep the gazetteer of %s in %s: %r", lang, path, exc)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from streams.entities import gazetteer_cache
 
 log = logging.getLogger(__name__)
 
@@ -21,16 +21,10 @@ CACHED_DICTIONARIES = 128
 INDEX_FORMAT = 1
 
 # A streamed dictionary starts with one pass over all of its records in Python, to note where
-# each block of 32 starts (0.2-0.7 s per language: 23 of the 47 CPU seconds of 3,000 articles in
-# 75 languages went there). That index is kept on disk beside the gazetteers, so a worker pays
-# the pass once per machine, not once per language per start.
-_index_directory: Path | None = None
-
-
-def configure(directory: Path | None) -> None:
-    """Where dictionary indexes are kept (None: nowhere, built in every process)."""
-    global _index_directory
-    _index_directory = directory
+# each block of 32 starts (0.1-1.5 s per language: 23 of the 47 CPU seconds of 3,000 articles in
+# 75 languages went there). That index is kept on disk beside the gazetteers (the directory
+# gazetteer_cache.configure sets), so a worker pays the pass once per machine, not once per
+# language per start.
 
 
 @cache
@@ -80,16 +74,17 @@ def _indexed_factory() -> type:
 
         def __init__(self, lang: str) -> None:
             path = index_path(lang)
-            data = _read_decompressed(lang)
-            reverse, count, start = frontcode._read_header(data)
-            index = _read_index(path, len(data), count) if path is not None else None
-            if index is None:
-                super().__init__(lang)
-                if path is not None:
-                    _write_index(path, len(self._data), self._count, self._firsts, self._blocks)
-                return
-            self._data, self._rev, self._count, self._pos = data, reverse, count, start
-            self._firsts, self._blocks = index
+            if path is not None and path.is_file():
+                data = _read_decompressed(lang)
+                reverse, count, start = frontcode._read_header(data)
+                index = _read_index(path, len(data), count)
+                if index is not None:
+                    self._data, self._rev, self._count, self._pos = data, reverse, count, start
+                    self._firsts, self._blocks = index
+                    return
+            super().__init__(lang)  # the pass over every record
+            if path is not None:
+                _write_index(path, len(self._data), self._count, self._firsts, self._blocks)
 
     class IndexedStreamFactory(StreamDictionaryFactory):
         __slots__ = ()
@@ -110,7 +105,7 @@ def index_all(progress: Callable[[int, int, str], None] | None = None) -> int:
     were built."""
     from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-    if _index_directory is None:
+    if gazetteer_cache.directory() is None:
         return 0
     factory = _indexed_factory()()
     langs = sorted(SUPPORTED_LANGUAGES - {"pl"})
@@ -126,13 +121,18 @@ def index_all(progress: Callable[[int, int, str], None] | None = None) -> int:
 
 
 def index_path(lang: str) -> Path | None:
-    if _index_directory is None:
+    directory = gazetteer_cache.directory()
+    if directory is None:
         return None
+    return directory / f"simplemma-{_version()}-{INDEX_FORMAT}-{lang}.index.json"
+
+
+@cache
+def _version() -> str:
     try:
-        version = metadata.version("simplemma")
+        return metadata.version("simplemma")
     except metadata.PackageNotFoundError:
-        version = "unknown"
-    return _index_directory / f"simplemma-{version}-{INDEX_FORMAT}-{lang}.index.json"
+        return "unknown"
 
 
 _Index = tuple[list[bytes], list[tuple[int, bytes, bytes]]]
@@ -141,8 +141,6 @@ _Index = tuple[list[bytes], list[tuple[int, bytes, bytes]]]
 def _read_index(path: Path, length: int, count: int) -> _Index | None:
     import orjson
 
-    if not path.is_file():
-        return None
     try:
         data = orjson.loads(path.read_bytes())
         if data["length"] != length or data["count"] != count:
@@ -171,13 +169,9 @@ def _write_index(
             "blocks": [(o, k.decode("latin-1"), v.decode("latin-1")) for o, k, v in blocks],
         }
     )
+    # Another simplemma version's or index format's file for the language is replaced.
+    stale = path.parent.glob(f"simplemma-*-{path.name.rsplit('-', 1)[1]}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
-            fh.write(body)
-        os.replace(fh.name, path)
-        for stale in path.parent.glob(f"simplemma-*-{path.name.rsplit('-', 1)[1]}"):
-            if stale != path:  # another simplemma version's or format's index of the language
-                stale.unlink(missing_ok=True)
+        gazetteer_cache.write_replacing(path, body, stale)
     except OSError as exc:  # a read-only or full disk costs the pass next time, nothing more
         log.warning("could not keep the dictionary index in %s: %r", path, exc)
