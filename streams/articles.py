@@ -159,6 +159,39 @@ MAX_DEPTH = 64
 _INT64 = range(-(2**63), 2**63)
 
 
+# A lone surrogate (half of a UTF-16 pair) parses from a JSON escape but no UTF-8 encoder, and so
+# no later hop, can write it. It is replaced with U+FFFD once, here, and the record says so.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+REPAIRED_META_KEY = "newsflow.repaired"
+
+
+def _without_lone_surrogates(value: Any) -> tuple[Any, int]:
+    """`value` with every lone surrogate in its strings and keys replaced, and how many there were."""
+    if isinstance(value, str):
+        found = len(_LONE_SURROGATE.findall(value))
+        return (_LONE_SURROGATE.sub(REPLACEMENT, value), found) if found else (value, 0)
+    if isinstance(value, list):
+        total = 0
+        items = []
+        for item in value:
+            fixed, n = _without_lone_surrogates(item)
+            items.append(fixed)
+            total += n
+        return items, total
+    if isinstance(value, dict):
+        total = 0
+        fixed_dict = {}
+        for key, item in value.items():
+            fixed_key, n_key = _without_lone_surrogates(key)
+            fixed_item, n_item = _without_lone_surrogates(item)
+            fixed_dict[fixed_key] = fixed_item
+            total += n_key + n_item
+        return fixed_dict, total
+    return value, 0
+
+
 def _int_or_digits(digits: str) -> int | str:
     """JSON integers beyond 64 bits stay as their digits (a string), not a number no hop can send."""
     if len(digits) <= 20:
@@ -224,6 +257,11 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
         return Rejection(
             ErrorCode.NOT_AN_OBJECT, f"expected a JSON object per message, got {type(data).__name__}"
         )
+    # Only a \\uD800-\\uDFFF escape can put a lone surrogate in the parsed value (the bytes were
+    # strict UTF-8): look for one in the text before walking the whole object.
+    repaired = 0
+    if _SURROGATE_ESCAPE.search(decoded):
+        data, repaired = _without_lone_surrogates(data)
     deep = _too_deep(data, MAX_DEPTH)
     if deep is not None:
         return Rejection(
@@ -241,6 +279,16 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
         message = _schema_message(err.message, err.validator, path)
         return Rejection(ErrorCode.SCHEMA_VIOLATION, message, path=path, url=url)
     assert url is not None
+    try:
+        canonical = canonical_url(url)
+    except ValueError as exc:  # urllib cannot split it: an unclosed IPv6 bracket, a port > 65535
+        return Rejection(
+            ErrorCode.SCHEMA_VIOLATION,
+            f"$.url cannot be parsed ({exc}): {url[:200]!r}; send an absolute http(s) URL with a "
+            "valid host and a port between 1 and 65535",
+            path="$.url",
+            url=url,
+        )
     text_source = data.get("text")
     title = normalise_text(data.get("title") or "", keep_lines=False)
     declared = data.get("language") or None
@@ -261,11 +309,12 @@ def parse(value: bytes | None, limits: Limits = Limits()) -> ValidArticle | Reje
             path="$.text",
             url=url,
         )
-    canonical = canonical_url(url)
     domain = urlsplit(canonical).hostname or ""
     meta = dict(data.get("meta") or {})
     for key in sorted(set(data) - KNOWN_FIELDS):
         meta[f"extra.{key}"] = data[key]
+    if repaired:
+        meta[REPAIRED_META_KEY] = f"{repaired} lone UTF-16 surrogate(s) replaced with U+FFFD"
     crawler_id = data.get("id")
     return ValidArticle(
         url=url,

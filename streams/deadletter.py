@@ -36,7 +36,7 @@ def record(
     url: str | None = None,
 ) -> dict[str, Any]:
     """A dead letter matching schemas/deadletter.schema.json."""
-    raw = payload.encode("utf-8") if isinstance(payload, str) else (payload or b"")
+    raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else (payload or b"")
     truncated = len(raw) > MAX_PAYLOAD_BYTES
     raw = raw[:MAX_PAYLOAD_BYTES]
     try:
@@ -60,6 +60,37 @@ def record(
     }
 
 
+def from_exception(
+    exc: BaseException,
+    *,
+    stage: str,
+    payload: bytes | str | None,
+    origin: Origin,
+    url: str | None = None,
+    code: str = "internal_error",
+) -> dict[str, Any]:
+    """A dead letter for a failure nobody foresaw: the stage, the exception and the message."""
+    what = STAGE_ACTIONS.get(stage, stage)
+    return record(
+        code=code,
+        message=f"{what} failed: {type(exc).__name__}: {str(exc)[:500]}",
+        stage=stage,
+        payload=payload,
+        origin=origin,
+        url=url,
+    )
+
+
+# What each stage was doing, for the message of an unexpected failure.
+STAGE_ACTIONS = {
+    "validate": "validation",
+    "enrich": "enrichment",
+    "encode": "encoding the article for the next topic",
+    "dedupe": "deduplication",
+    "index": "indexing",
+}
+
+
 def payload_bytes(letter: dict[str, Any]) -> bytes:
     """The original message value of a dead letter, for replay."""
     text = letter.get("payload") or ""
@@ -69,4 +100,16 @@ def payload_bytes(letter: dict[str, Any]) -> bytes:
 
 
 def encode(letter: dict[str, Any]) -> bytes:
-    return json.dumps(letter, ensure_ascii=False).encode("utf-8")
+    """Dead letter JSON as UTF-8; never raises, whatever the letter holds.
+
+    A lone surrogate (in a message, a URL, a key) has no UTF-8 form: it is written as its JSON
+    escape instead, which any JSON reader decodes back. Values JSON has no type for become text.
+    """
+    try:
+        text = json.dumps(letter, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):  # keys JSON cannot hold, a cycle: keep what is sure to encode
+        text = json.dumps({k: v if isinstance(v, str | int | None) else repr(v) for k, v in letter.items()})
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(json.loads(text), ensure_ascii=True).encode("ascii")

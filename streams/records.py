@@ -35,3 +35,21 @@ class Article(faust.Record, serializer="json", include_metadata=False):
     dedup: dict[str, Any] | None = None
     # Set by the dedupe agent: watchlist terms found in the lemmas (NEWSFLOW_WATCHLIST).
     watchlist: list[str] | None = None
+
+
+def encode(article: Article) -> bytes:
+    """The JSON an internal topic carries; raises (TypeError, ValueError) when a field cannot be
+    written, which the sending agent turns into a dead letter."""
+    return article.dumps()
+
+
+def decode(value: bytes | None) -> Article:
+    """An Article from an internal topic's value; raises ValueError naming what is wrong."""
+    if not value:
+        raise ValueError("empty value where an article record was expected")
+    try:
+        return Article.loads(value)
+    except Exception as exc:
+        raise ValueError(
+            f"not an article record of this pipeline version: {type(exc).__name__}: {exc}"
+        ) from exc

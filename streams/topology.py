@@ -30,13 +30,13 @@ from typing import Any
 
 import faust
 
-from streams import deadletter, dedup, documents, lemmas, spike_scan, spikes
+from streams import deadletter, dedup, documents, lemmas, records, spike_scan, spikes
 from streams.app import create_app
 from streams.articles import ErrorCode
 from streams.prepare import Options, prepare
 from streams.records import Article
 from streams.settings import Settings
-from streams.sinks.base import DocumentSink
+from streams.sinks.base import DocumentSink, ItemFailure
 from streams.watchlist import WatchTerm, load_watchlist, terms_in
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,26 @@ def _origin(event: faust.EventT) -> deadletter.Origin:
     return deadletter.Origin(message.topic, message.partition, message.offset, message.key)
 
 
+def _where(event: faust.EventT) -> str:
+    message = event.message
+    return f"{message.topic}[{message.partition}]@{message.offset}"
+
+
+def _replay_payload(article: Article) -> str:
+    """The article in the raw contract's shape, which `newsflow dlq replay` can send again."""
+    return json.dumps(documents.raw_payload(article), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Write:
+    """Bulk lines for one decided article: its own document, or a syndication update it causes."""
+
+    event: faust.EventT
+    article: Article
+    ops: list[dict[str, Any]]
+    is_article: bool
+
+
 def _event_time(article: Article) -> float:
     """Dedup window time: publication time when given and plausible, else ingestion time."""
     now = time.time()
@@ -116,16 +136,17 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     app = create_app(settings)
     partitions = settings.topic_partitions
 
-    def topic(name: str, value_type: type | None, partitions: int) -> faust.TopicT:
-        # Keys are bytes we choose; values are our Records as JSON, or raw bytes (None) where
-        # the payload is not ours to decode (crawler input, dead letters, alerts).
+    def topic(name: str, count: int = partitions) -> faust.TopicT:
+        # Keys and values are bytes: the agents decode and encode them (streams.records) inside
+        # their own per-message boundary, so a value no hop can read or write becomes a dead
+        # letter instead of an exception in Faust's consumer, which would stop the agent.
         return app.topic(
             settings.topic(name),
             key_type=bytes,
             key_serializer="raw",
-            value_type=value_type or bytes,
-            value_serializer=None if value_type else "raw",
-            partitions=partitions,
+            value_type=bytes,
+            value_serializer="raw",
+            partitions=count,
             internal=True,  # declared (created) by the worker
         )
 
@@ -134,12 +155,12 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         # Faust gives tables a compacted changelog, so recovery never meets deleted segments.
         return app.Table(name, partitions=partitions, key_type=str, help=purpose, options=dict(STORE_OPTIONS))
 
-    raw = topic("articles.raw", None, partitions)  # key: anything; value: raw JSON, decoded by prepare()
-    dlq = topic("articles.dlq", None, 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
-    keyed = topic("articles.keyed", Article, partitions)  # key: language code
+    raw = topic("articles.raw")  # key: anything; value: raw JSON, decoded by prepare()
+    dlq = topic("articles.dlq", 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
+    keyed = topic("articles.keyed")  # key: language code; value: records.Article JSON
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
-    enriched = topic("articles.enriched", Article, partitions)  # key: canonical id; value: + decision
-    alerts_topic = topic("alerts", None, 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
+    enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
+    alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
     topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(
@@ -158,15 +179,34 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
 
     async def dead_letter(letter: dict[str, Any]) -> None:
         topo.count(f"dlq.{letter['error']['code']}")
-        await dlq.send(key=(letter.get("url") or "").encode() or None, value=deadletter.encode(letter))
+        key = letter.get("url") or ""
+        await dlq.send(key=key.encode("utf-8", "replace") or None, value=deadletter.encode(letter))
+
+    async def park(
+        event: faust.EventT, stage: str, exc: BaseException, article: Article | None = None
+    ) -> None:
+        """The one boundary of every agent: a failure no rule foresaw parks this message, and
+        the stream goes on with the next one."""
+        log.error("%s failed at %s: %r", stage, _where(event), exc, exc_info=exc)
+        topo.count(f"failed.{stage}")
+        payload = event.value if article is None else _replay_payload(article)
+        url = article.url if article is not None else None
+        await dead_letter(
+            deadletter.from_exception(exc, stage=stage, payload=payload, origin=_origin(event), url=url)
+        )
 
     @app.agent(raw, name="prepare")
     async def prepare_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
             result = prepare(event.value, _origin(event), options)
             if isinstance(result, Article):
-                topo.count("prepared")
-                await keyed.send(key=result.language.encode(), value=result)
+                try:
+                    value = records.encode(result)
+                except Exception as exc:
+                    await park(event, "encode", exc)
+                else:
+                    topo.count("prepared")
+                    await keyed.send(key=result.language.encode(), value=value)
             else:
                 await dead_letter(result)
             # prepare() is CPU work that never awaits: hand the loop to the consumer's heartbeat,
@@ -177,8 +217,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     async def dedupe_agent(stream: faust.StreamT) -> None:
         # One event at a time: table writes go to the changelog partition of the current event.
         async for event in stream.events():
-            article: Article = event.value
+            article: Article | None = None
             try:
+                article = records.decode(event.value)
                 decision = dedup.decide(
                     article.id,
                     dedup.Fingerprint.from_dict(article.fingerprint),
@@ -188,63 +229,85 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                     threshold=settings.dedup_threshold,
                     source=article.source,
                 )
-            except Exception as exc:
-                log.exception("dedupe failed for %s", article.url)
-                await dead_letter(
-                    deadletter.record(
-                        code=ErrorCode.INTERNAL_ERROR,
-                        message=f"deduplication failed: {exc!r}",
-                        stage="dedupe",
-                        payload=json.dumps(documents.raw_payload(article)),
-                        origin=_origin(event),
-                        url=article.url,
+                article.dedup = decision.to_dict()
+                if watchlist:  # counted by scan_spikes from the index (canonical documents only)
+                    article.watchlist = terms_in(
+                        watchlist,
+                        article.lemmas_title,
+                        article.lemmas_text,
+                        article.language,
+                        lemmas.lemma_text,
                     )
-                )
+                value = records.encode(article)
+            except Exception as exc:
+                await park(event, "dedupe", exc, article)
                 continue
-            article.dedup = decision.to_dict()
             topo.count(f"dedup.{decision.kind}")
-            if watchlist:  # counted by scan_spikes from the index (canonical documents only)
-                article.watchlist = terms_in(
-                    watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
-                )
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
-            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=article)
+            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
 
     @app.agent(enriched, name="index")
     async def index_agent(stream: faust.StreamT) -> None:
         target = documents.index_name(settings.index_prefix)
         batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
         async for events in batches:
-            operations: list[dict[str, Any]] = []
-            owners: list[tuple[faust.EventT, bool]] = []  # per operation: event, is it the article
+            writes: list[_Write] = []
             for event in events:
-                for ops, is_article in _operations(event.value, target, settings.near_duplicates):
-                    operations.extend(ops)
-                    owners.append((event, is_article))
-            if not operations:
-                continue
-            failures = await topo.document_sink().write(operations)
-            for failure in failures:
-                event, is_article = owners[failure.position]
-                article: Article = event.value  # type: ignore[assignment]
-                if not is_article:
-                    # A syndication update whose canonical is not in the index (it was refused):
-                    # nothing to repair here, the copy itself was handled on its own.
-                    log.warning("syndication update of %s refused: %s", failure.doc_id, failure.reason)
+                article: Article | None = None
+                try:
+                    article = records.decode(event.value)
+                    groups = _operations(article, target, settings.near_duplicates)
+                except Exception as exc:
+                    await park(event, "index", exc, article)
                     continue
-                await dead_letter(
-                    deadletter.record(
-                        code=ErrorCode.INDEX_REJECTED,
-                        message=f"Elasticsearch refused the document ({failure.status} "
-                        f"{failure.error_type}): {failure.reason}",
-                        stage="index",
-                        payload=json.dumps(documents.raw_payload(article), ensure_ascii=False),
-                        origin=deadletter.Origin(**article.origin),
-                        url=article.url,
-                    )
+                writes.extend(_Write(event, article, ops, is_article) for ops, is_article in groups)
+            if writes:
+                await write_batch(writes)
+
+    async def write_batch(writes: list[_Write]) -> None:
+        sink = topo.document_sink()
+        operations = [line for w in writes for line in w.ops]
+        try:
+            failures = await sink.write(operations)
+        except Exception as exc:
+            # Not an outage (those are retried inside the sink) but a request Elasticsearch or
+            # the client refused as a whole: find the writes that cause it, one at a time.
+            log.warning("bulk request of %d writes failed (%r); writing them one by one", len(writes), exc)
+            for w in writes:
+                try:
+                    refused = await sink.write(w.ops)
+                except Exception as one:
+                    if w.is_article:
+                        await park(w.event, "index", one, w.article)
+                    continue
+                await report([w], refused)
+            return
+        await report(writes, failures)
+
+    async def report(writes: list[_Write], failures: list[ItemFailure]) -> None:
+        for failure in failures:
+            w = writes[failure.position]
+            if not w.is_article:
+                # A syndication update whose canonical is not in the index (it was refused):
+                # nothing to repair here, the copy itself was handled on its own.
+                log.warning("syndication update of %s refused: %s", failure.doc_id, failure.reason)
+                continue
+            await dead_letter(
+                deadletter.record(
+                    code=ErrorCode.INDEX_REJECTED,
+                    message=f"Elasticsearch refused the document ({failure.status} "
+                    f"{failure.error_type}): {failure.reason}",
+                    stage="index",
+                    payload=_replay_payload(w.article),
+                    origin=deadletter.Origin(**w.article.origin),
+                    url=w.article.url,
                 )
-            topo.count("indexed", len(owners) - len(failures))
+            )
+        topo.count(
+            "indexed",
+            sum(w.is_article for w in writes) - sum(writes[f.position].is_article for f in failures),
+        )
 
     @app.timer(settings.spike_scan_seconds, on_leader=True)
     async def scan_spikes() -> None:

@@ -9,16 +9,22 @@ from streams.sinks.base import ItemFailure
 
 
 class MemorySink:
-    def __init__(self, reject_ids: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, reject_ids: frozenset[str] = frozenset(), poison_ids: frozenset[str] = frozenset()
+    ) -> None:
         self.docs: dict[str, dict[str, Any]] = {}
         self.requests = 0
-        self.reject_ids = reject_ids
+        self.reject_ids = reject_ids  # refused item by item, like a mapping error
+        self.poison_ids = poison_ids  # fail the whole request they are in, like a body the server cannot read
 
     async def ensure_index(self) -> None:
         return None
 
     async def write(self, operations: list[dict[str, Any]]) -> list[ItemFailure]:
         self.requests += 1
+        ids = {next(iter(action.values()))["_id"] for action in operations[::2]}
+        if ids & self.poison_ids:
+            raise ValueError(f"request refused as a whole: it holds {sorted(ids & self.poison_ids)}")
         failures = []
         for pos in range(0, len(operations), 2):
             action, body = operations[pos], operations[pos + 1]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from streams import deadletter, dedup, documents
+from streams import deadletter, dedup, documents, records
 from streams.articles import parse
 from streams.prepare import enrich
 from streams.records import Article
@@ -62,9 +62,9 @@ async def test_dedupe_marks_an_exact_repost_so_only_the_canonical_counts_for_key
     dedupe_agent = t.agents[1]  # type: ignore[attr-defined]
     first, repost = article("https://a.example/1", TEXT_A), article("https://b.example/1", TEXT_A)
     async with dedupe_agent.test_context() as agent:
-        await agent.put(first, key=b"en")
-        await agent.put(repost, key=b"en")
-    decided = [v for _, v in sent["enriched"]]
+        await agent.put(records.encode(first), key=b"en")
+        await agent.put(records.encode(repost), key=b"en")
+    decided = [records.decode(v) for _, v in sent["enriched"]]
     assert [d.dedup["kind"] for d in decided] == ["unique", "exact"]
     assert decided[1].dedup["duplicate_of"] == first.id
     assert all(key == first.id.encode() for key, _ in sent["enriched"])
@@ -80,11 +80,69 @@ async def test_index_writes_bulk_and_dead_letters_documents_elasticsearch_refuse
     t.sink = MemorySink(reject_ids=frozenset({bad.id}))
     index_agent = t.agents[2]  # type: ignore[attr-defined]
     async with index_agent.test_context() as agent:
-        await agent.put(good, key=good.id.encode())
-        await agent.put(bad, key=bad.id.encode())
+        await agent.put(records.encode(good), key=good.id.encode())
+        await agent.put(records.encode(bad), key=bad.id.encode())
     assert list(t.sink.docs) == [good.id]
     letters = [json.loads(v) for _, v in sent["dlq"]]
     assert [(lt["error"]["code"], lt["stage"], lt["url"]) for lt in letters] == [
         ("index_rejected", "index", bad.url)
     ]
     assert json.loads(letters[0]["payload"])["url"] == bad.url
+
+
+async def test_prepare_repairs_lone_surrogates_and_parks_what_still_cannot_be_encoded(
+    topo, monkeypatch
+) -> None:
+    t, sent = topo
+    prepare_agent = t.agents[0]  # type: ignore[attr-defined]
+    unsendable = "https://a.example/unsendable"
+    real_encode = records.encode
+
+    def encode(article: Article) -> bytes:
+        if article.url == unsendable:
+            raise TypeError("str is not valid UTF-8: surrogates not allowed")
+        return real_encode(article)
+
+    monkeypatch.setattr(records, "encode", encode)
+    async with prepare_agent.test_context() as agent:
+        await agent.put(
+            json.dumps({"url": "https://a.example/s", "text": TEXT_A, "title": "\udfff"}).encode()
+        )
+        await agent.put(json.dumps({"url": unsendable, "text": TEXT_A}).encode())
+        await agent.put(json.dumps({"url": "https://a.example/after", "text": TEXT_A}).encode())
+    urls = [records.decode(v).url for _, v in sent["keyed"]]
+    assert urls == ["https://a.example/s", "https://a.example/after"]
+    assert records.decode(sent["keyed"][0][1]).title == "\ufffd"
+    (letter,) = [json.loads(v) for _, v in sent["dlq"]]
+    assert (letter["error"]["code"], letter["stage"]) == ("internal_error", "encode")
+    assert json.loads(letter["payload"])["url"] == unsendable  # the original bytes, replayable
+
+
+async def test_dedupe_parks_a_value_it_cannot_read_and_decides_the_next(topo) -> None:
+    t, sent = topo
+    dedupe_agent = t.agents[1]  # type: ignore[attr-defined]
+    good = article("https://a.example/1", TEXT_A)
+    async with dedupe_agent.test_context() as agent:
+        await agent.put(b'{"id": "not an article"}', key=b"en")
+        await agent.put(b"\xff\xfe", key=b"en")
+        await agent.put(records.encode(good), key=b"en")
+    assert [records.decode(v).url for _, v in sent["enriched"]] == [good.url]
+    letters = [json.loads(v) for _, v in sent["dlq"]]
+    assert [(lt["error"]["code"], lt["stage"]) for lt in letters] == [("internal_error", "dedupe")] * 2
+    assert [lt["payload_encoding"] for lt in letters] == ["utf-8", "base64"]
+
+
+async def test_index_parks_unreadable_values_and_a_document_that_fails_its_whole_bulk_request(topo) -> None:
+    t, sent = topo
+    docs = [article(f"https://a.example/{i}", f"{TEXT_A} Story {i}.") for i in range(3)]
+    for a in docs:
+        a.dedup = dedup.Decision("unique", a.id, None, None, dedup.Syndication(a.id, 0, ())).to_dict()
+    t.sink = MemorySink(poison_ids=frozenset({docs[1].id}))
+    index_agent = t.agents[2]  # type: ignore[attr-defined]
+    async with index_agent.test_context() as agent:
+        await agent.put(b"[1, 2", key=b"x")
+        for a in docs:
+            await agent.put(records.encode(a), key=a.id.encode())
+    assert sorted(t.sink.docs) == sorted([docs[0].id, docs[2].id])
+    letters = [json.loads(v) for _, v in sent["dlq"]]
+    assert [(lt["stage"], lt["url"]) for lt in letters] == [("index", None), ("index", docs[1].url)]

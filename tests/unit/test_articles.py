@@ -177,3 +177,39 @@ def test_internationalised_host_is_punycoded_so_both_spellings_match() -> None:
     assert puny.startswith("https://xn--") and puny.endswith(".pl/x")
     host = puny[len("https://") : -len("/x")]
     assert canonical_url(f"https://{host.upper()}/x") == puny
+
+
+SURROGATE_PLACES = {
+    "title": b'{"url": "https://x.pl/s1", "text": "Tekst o Warszawie.", "title": "\\udfff"}',
+    "text": b'{"url": "https://x.pl/s2", "text": "Tekst o Warszawie \\ud800 i Krakowie."}',
+    "meta": b'{"url": "https://x.pl/s3", "text": "Tekst.", "meta": {"k\\udc00": ["\\udbff"]}}',
+    "unknown key": b'{"url": "https://x.pl/s4", "text": "Tekst.", "extra\\udfff": "\\udfff"}',
+    "language hint": b'{"url": "https://x.pl/s5", "text": "Tekst.", "language": "p\\ud800l"}',
+    "authors": b'{"url": "https://x.pl/s6", "text": "Tekst.", "authors": ["Jan \\udfff"]}',
+}
+
+
+@pytest.mark.parametrize("raw", SURROGATE_PLACES.values(), ids=SURROGATE_PLACES.keys())
+def test_lone_surrogates_anywhere_are_replaced_once_so_every_later_hop_can_encode(raw: bytes) -> None:
+    article = prepare(raw, Origin("articles.raw", 0, 7, None), Options())
+    assert isinstance(article, Article), article
+    encoded = article.dumps()  # the next hop: this raised "surrogates not allowed" before
+    assert "\ufffd" in encoded.decode("utf-8")
+    assert "lone UTF-16 surrogate" in article.meta["newsflow.repaired"]
+
+
+def test_a_valid_surrogate_pair_escape_is_the_character_it_spells() -> None:
+    a = parse(b'{"url": "https://x.pl/e", "text": "Tekst \\ud83d\\ude00."}')
+    assert isinstance(a, ValidArticle)
+    assert a.text == "Tekst \U0001f600." and "newsflow.repaired" not in a.meta
+
+
+@pytest.mark.parametrize(
+    ("url", "in_message"),
+    [("http://[::1/x", "Invalid IPv6 URL"), ("https://x.pl:99999/a", "Port out of range")],
+)
+def test_urls_urllib_cannot_split_are_a_schema_violation_naming_the_url(url: str, in_message: str) -> None:
+    result = parse(json.dumps({"url": url, "text": "Tekst."}).encode())
+    assert isinstance(result, Rejection), result
+    assert (result.code, result.path) == ("schema_violation", "$.url")
+    assert in_message in result.message and url in result.message

@@ -32,3 +32,30 @@ def test_non_utf8_payload_is_base64() -> None:
         code="not_utf8", message="m", stage="validate", payload=b"\xff", origin=deadletter.Origin("t", 0, 0)
     )
     assert letter["payload_encoding"] == "base64"
+
+
+def test_the_encoder_writes_any_letter_even_one_holding_lone_surrogates() -> None:
+    letter = deadletter.record(
+        code="internal_error",
+        message="boom \udfff",
+        stage="encode",
+        payload='{"title": "\ud800"}',
+        origin=deadletter.Origin("articles.raw", 0, 3, b"\xff"),
+        url="https://x.pl/\udc00",
+    )
+    Draft202012Validator(SCHEMA).validate(letter)
+    back = json.loads(deadletter.encode(letter).decode("utf-8"))
+    assert back["error"]["message"] == "boom \udfff" and back["url"] == "https://x.pl/\udc00"
+    assert back["payload_encoding"] == "base64"  # the payload had no UTF-8 form either
+
+
+def test_an_unforeseen_failure_names_its_stage_and_exception() -> None:
+    letter = deadletter.from_exception(
+        TypeError("str is not valid UTF-8"),
+        stage="encode",
+        payload=b"{}",
+        origin=deadletter.Origin("t", 0, 1),
+    )
+    Draft202012Validator(SCHEMA).validate(letter)
+    assert letter["error"]["code"] == "internal_error" and letter["stage"] == "encode"
+    assert letter["error"]["message"].startswith("encoding the article for the next topic failed: TypeError")
