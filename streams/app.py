@@ -33,7 +33,7 @@ PRODUCER_BUFFER_MESSAGES = 2000
 
 def create_app(settings: Settings) -> faust.App:
     # Each worker on a host needs its own table store directory (RocksDB takes a lock on it).
-    datadir = (settings.home / "workers" / f"{settings.app_id}-{settings.worker_name}").resolve()
+    datadir = (settings.workers_home / f"{settings.app_id}-{settings.worker_name}").resolve()
     datadir.mkdir(parents=True, exist_ok=True)
     ProducerBuffer.max_messages = PRODUCER_BUFFER_MESSAGES
     return faust.App(

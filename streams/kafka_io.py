@@ -68,6 +68,22 @@ def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> Itera
         consumer.close()
 
 
+def end_offsets(settings: Settings, topic: str, partitions: list[int]) -> dict[int, int]:
+    """Each partition's next offset; 0 for partitions (or a topic) the broker does not have."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        enable_auto_commit=False,
+        **settings.kafka_client_options(),
+    )
+    try:
+        present = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in partitions if p in present]
+        ends = consumer.end_offsets(tps) if tps else {}
+        return {p: int(ends.get(TopicPartition(topic, p), 0)) for p in partitions}
+    finally:
+        consumer.close()
+
+
 @dataclass(frozen=True)
 class TopicSpec:
     name: str

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from streams.kafka_io import TopicSpec, ensure_topics
+from functools import partial
+from pathlib import Path
+
+from streams import local_state
+from streams.kafka_io import TopicSpec, end_offsets, ensure_topics
 from streams.topology import Topology
 from streams.warmup import load_models
 
@@ -22,9 +26,21 @@ def ensure_topics_for(topo: Topology) -> None:
     )
 
 
+def reconcile_local_state(topo: Topology) -> list[local_state.StaleStore]:
+    """Remove table stores that are ahead of their changelog, so Faust rebuilds them instead of
+    refusing to start; returns what was removed."""
+    changelogs = {name: table.changelog_topic.get_topic_name() for name, table in topo.app.tables.items()}
+    stale = local_state.stale_stores(
+        Path(topo.app.conf.tabledir), changelogs, partial(end_offsets, topo.settings)
+    )
+    local_state.remove(stale)
+    return stale
+
+
 def get_ready(topo: Topology) -> None:
     """Everything a worker does before it joins the consumer group."""
     ensure_topics_for(topo)
+    reconcile_local_state(topo)
     done = load_models(topo.settings)
     if done is not None:
         print(

@@ -207,6 +207,11 @@ class Settings:
         return f"{self.index_prefix}{name}"
 
     @property
+    def workers_home(self) -> Path:
+        """Where workers keep their table stores, one directory per app id and worker name."""
+        return self.home / "workers"
+
+    @property
     def kafka_port(self) -> int:
         return _port_of(self.kafka_bootstrap.split(",")[0], 9092)
 

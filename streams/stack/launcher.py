@@ -41,6 +41,7 @@ class Stack:
         self.home = settings.home.resolve()
         self.kafka_root = self.home / "kafka"
         self.es_root = self.home / "elasticsearch"
+        self.workers_root = settings.workers_home.resolve()
 
     # -- paths -------------------------------------------------------------------------
     @property
@@ -234,10 +235,15 @@ class Stack:
                 if echo:
                     print(f"{name}: {'stopped' if was else 'not running'}")
             if purge:
-                for root in (self.kafka_root, self.es_root):
+                # Workers' table stores describe Kafka data that is gone with it: a worker
+                # started on the fresh broker must rebuild them, not trust them.
+                for root in (self.kafka_root, self.es_root, self.workers_root):
                     shutil.rmtree(root, ignore_errors=True)
                 if echo:
-                    print(f"purged data under {self.home} (downloads kept in {self.home / 'dist'})")
+                    print(
+                        f"purged Kafka, Elasticsearch and worker table data under {self.home} "
+                        f"(downloads kept in {self.home / 'dist'})"
+                    )
 
     def status(self) -> list[ServiceStatus]:
         s = self.settings
