@@ -190,6 +190,7 @@ def _alerts(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the traceback when a command fails")
     sub = parser.add_subparsers(dest="command", required=True)
 
     stack = sub.add_parser("stack", help="the local Kafka + Elasticsearch (downloaded with mvn)")
@@ -262,7 +263,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsflow: {exc}", file=sys.stderr)
         return 2
     handler: Handler = args.handler
-    return handler(args, settings)
+    if args.debug or args.command == "worker":  # a worker retries and logs on its own
+        return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        return _report(exc, args, settings)
+
+
+def _report(exc: BaseException, args: argparse.Namespace, settings: Settings) -> int:
+    """One or two lines naming the server, the setting and the fix; JSON for --json commands."""
+    import json
+
+    from streams.cli_errors import Problem, explain
+
+    command = args.command + (f" {args.action}" if getattr(args, "action", None) else "")
+    problem = explain(exc, settings) or Problem(
+        "newsflow",
+        "",
+        f"unexpected {type(exc).__name__}: {str(exc)[:300]}",
+        None,
+        "rerun with --debug for the traceback, and report it if the cause is not yours",
+    )
+    if getattr(args, "json", False):
+        print(json.dumps(problem.to_json(), ensure_ascii=False))
+    print(problem.lines(command), file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
