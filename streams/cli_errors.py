@@ -37,7 +37,7 @@ def masked(url: str) -> str:
     return urlunsplit((parts.scheme, f"{parts.username}:***@{host}", parts.path, parts.query, ""))
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException | str) -> str:
     text = re.sub(r"\s+", " ", str(exc)).strip()
     return (text[:200] + "...") if len(text) > 200 else text
 
