@@ -170,8 +170,7 @@ REPAIRED_META_KEY = "newsflow.repaired"
 def _without_lone_surrogates(value: Any) -> tuple[Any, int]:
     """`value` with every lone surrogate in its strings and keys replaced, and how many there were."""
     if isinstance(value, str):
-        found = len(_LONE_SURROGATE.findall(value))
-        return (_LONE_SURROGATE.sub(REPLACEMENT, value), found) if found else (value, 0)
+        return _LONE_SURROGATE.subn(REPLACEMENT, value)
     if isinstance(value, list):
         total = 0
         items = []

@@ -108,8 +108,9 @@ def encode(letter: dict[str, Any]) -> bytes:
     try:
         text = json.dumps(letter, ensure_ascii=False, default=repr)
     except (TypeError, ValueError):  # keys JSON cannot hold, a cycle: keep what is sure to encode
-        text = json.dumps({k: v if isinstance(v, str | int | None) else repr(v) for k, v in letter.items()})
+        letter = {k: v if isinstance(v, str | int | None) else repr(v) for k, v in letter.items()}
+        text = json.dumps(letter, ensure_ascii=False)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(json.loads(text), ensure_ascii=True).encode("ascii")
+        return json.dumps(letter, ensure_ascii=True, default=repr).encode("ascii")

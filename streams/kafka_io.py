@@ -37,14 +37,19 @@ class Record:
     value: bytes | None
 
 
-def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> Iterator[Record]:
-    """Every record currently in the topic, partition by partition, without joining a group."""
-    consumer = KafkaConsumer(
+def _reader(settings: Settings, **overrides: Any) -> KafkaConsumer:
+    """A consumer outside any group, for reading offsets and records."""
+    return KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap.split(","),
         enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout_s * 1000),
         **settings.kafka_client_options(),
+        **overrides,
     )
+
+
+def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> Iterator[Record]:
+    """Every record currently in the topic, partition by partition, without joining a group."""
+    consumer = _reader(settings, consumer_timeout_ms=int(timeout_s * 1000))
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
@@ -70,11 +75,7 @@ def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> Itera
 
 def end_offsets(settings: Settings, topic: str, partitions: list[int]) -> dict[int, int]:
     """Each partition's next offset; 0 for partitions (or a topic) the broker does not have."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        enable_auto_commit=False,
-        **settings.kafka_client_options(),
-    )
+    consumer = _reader(settings)
     try:
         present = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions if p in present]

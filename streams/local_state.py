@@ -10,14 +10,11 @@ the cluster says is true.
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 # Where Faust's RocksDB store writes the last changelog offset a partition holds.
 OFFSET_KEY = b"__faust\0offset__"
@@ -87,7 +84,7 @@ def stale_stores(
 
 
 def remove(stale: list[StaleStore]) -> None:
+    # Printed like the worker's other start-up lines: Faust's logging is not set up yet.
     for store in stale:
-        log.warning("newsflow: %s", store.describe())
         print(f"newsflow: warning: {store.describe()}", flush=True)
         shutil.rmtree(store.path, ignore_errors=True)

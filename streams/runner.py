@@ -26,15 +26,14 @@ def ensure_topics_for(topo: Topology) -> None:
     )
 
 
-def reconcile_local_state(topo: Topology) -> list[local_state.StaleStore]:
+def reconcile_local_state(topo: Topology) -> None:
     """Remove table stores that are ahead of their changelog, so Faust rebuilds them instead of
-    refusing to start; returns what was removed."""
+    refusing to start."""
     changelogs = {name: table.changelog_topic.get_topic_name() for name, table in topo.app.tables.items()}
     stale = local_state.stale_stores(
         Path(topo.app.conf.tabledir), changelogs, partial(end_offsets, topo.settings)
     )
     local_state.remove(stale)
-    return stale
 
 
 def get_ready(topo: Topology) -> None:

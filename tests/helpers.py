@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,15 @@ def newsflow(env: dict[str, str], *args: str, timeout: float = 120) -> subproces
         text=True,
         timeout=timeout,
     )
+
+
+def free_ports(n: int) -> list[int]:
+    """n loopback ports nothing listens on, for a private stack beside the session's."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import socket
 from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
@@ -13,7 +12,7 @@ from streams.settings import Settings
 from streams.stack.launcher import Stack
 from tests.conftest import Names, Worker, wait_for
 from tests.e2e.test_delivery import corpus
-from tests.helpers import dead_letters, doc_count, newsflow, send
+from tests.helpers import dead_letters, doc_count, free_ports, newsflow, send
 
 
 def _stores(settings: Settings) -> list[Path]:
@@ -45,20 +44,9 @@ def test_a_store_ahead_of_its_recreated_changelog_is_rebuilt_with_a_warning(name
     assert dead_letters(names.settings) == []
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def test_a_worker_starts_after_stack_down_purge(services, names: Names, tmp_path):
     # A private stack on free ports, so purging it leaves the session's data alone.
-    kafka_port, controller, es_port, transport = _free_ports(4)
+    kafka_port, controller, es_port, transport = free_ports(4)
     # Under the session's home: its parents are searchable by Elasticsearch's account.
     home = services.settings.home.resolve() / "test-stacks" / names.settings.app_id
     home.mkdir(parents=True)

@@ -11,6 +11,7 @@ import pytest
 
 from streams.stack import process
 from streams.stack.launcher import Stack, StackError
+from tests.helpers import free_ports
 
 
 def test_status_reports_both_services_up_with_versions(services):
@@ -46,23 +47,12 @@ def test_taken_port_is_refused_within_seconds(services, tmp_path):
         assert time.monotonic() - t0 < 10
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 @pytest.mark.skipif(os.geteuid() != 0, reason="only as root does Elasticsearch run under its own account")
 def test_a_start_that_fails_half_way_leaves_nothing_running(services, tmp_path):
     # Elasticsearch's account cannot enter this directory: Kafka starts, then Elasticsearch fails.
     hidden = tmp_path / "hidden"
     hidden.mkdir(mode=0o700)
-    kafka_port, controller, es_port, transport = _free_ports(4)
+    kafka_port, controller, es_port, transport = free_ports(4)
     settings = dataclasses.replace(
         services.settings,
         home=hidden / "home",
