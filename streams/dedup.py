@@ -59,6 +59,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import rensa
@@ -584,6 +585,28 @@ def _release_copy(state: MutableMapping[str, Any], cref: str, doc_id: str) -> Sy
 
 
 # --------------------------------------------------------------------------- decide / expire
+
+
+# A publication time further ahead of the clock than this is a wrong time zone, not news.
+MAX_FUTURE_S = 86400.0
+
+
+def window_time(published_at: str | None, ingested_at: str | None, now: float) -> float:
+    """The time an article occupies in the dedup window: its publication time when given and
+    not implausibly in the future, else its ingestion time, else `now`. A time without an
+    offset is UTC. Old publication times are kept: a backfill of last year's syndicated copies
+    dedupes within last year's window, not against today's news."""
+    for stamp in (published_at, ingested_at):
+        if not stamp:
+            continue
+        try:
+            parsed = datetime.fromisoformat(stamp.strip())
+        except ValueError:
+            continue
+        ts = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+        if ts <= now + MAX_FUTURE_S:
+            return ts
+    return now
 
 
 def decide(

@@ -108,16 +108,20 @@ def build(article: Article) -> dict[str, Any]:
 KEEP_ON_UPDATE = ("first_seen_at", "counted_at")
 
 
-def upsert_ops(article: Article, index: str) -> list[dict[str, Any]]:
-    """Bulk lines that create the document or update it in place, keeping first_seen_at.
+def create_ops(article: Article, index: str) -> list[dict[str, Any]]:
+    """Bulk lines that create the document. An id seen for the first time costs Elasticsearch
+    one write and no read; for a known id (a replay, an edited re-send) the sink gets 409 back
+    and sends update_after_conflict() instead, which keeps first_seen_at."""
+    return [{"create": {"_index": index, "_id": article.id}}, build(article)]
 
-    `update` with `doc` + `upsert` needs no script, so it works on an Elasticsearch without
-    painless: a new id takes the full document, a known id gets every field but the kept ones.
-    """
-    document = build(article)
+
+def update_after_conflict(action: dict[str, Any], document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The update that replaces a `create` refused with 409 because the id exists: every field
+    but the kept ones. The full document is the upsert, should the original be deleted meanwhile."""
+    meta = action["create"]
     partial = {k: v for k, v in document.items() if k not in KEEP_ON_UPDATE}
     return [
-        {"update": {"_index": index, "_id": article.id, "retry_on_conflict": 3}},
+        {"update": {"_index": meta["_index"], "_id": meta["_id"], "retry_on_conflict": 3}},
         {"doc": partial, "upsert": document},
     ]
 

@@ -4,9 +4,11 @@
       -> prepare   (stateless, CPU: validate, HTML->text, language, entities, lemmas, fingerprint)
            invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
       -> articles.keyed                                 key: language (dedup state is co-partitioned)
-      -> dedupe    (table dedup_state: exact by content hash, near by MinHash LSH, 7-day window)
-      -> articles.enriched                              key: canonical id, value: Article + decision
-      -> index     (take() batches -> one bulk request; offsets advance only after it is acked)
+      -> dedupe    (per event, where the state lives: table dedup_state, exact by content hash,
+                    near by MinHash LSH, 7-day window; then the watchlist terms)
+           then batched (take(): up to NEWSFLOW_BULK_SIZE events or NEWSFLOW_BULK_SECONDS) ->
+           one bulk request: `create` per document, one syndication update per canonical;
+           offsets advance only after Elasticsearch acked the batch
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` over `articles-v1`
       scan_spikes (timer on the leader, every NEWSFLOW_SPIKE_SCAN_SECONDS): keyword counts per
@@ -14,8 +16,10 @@
       -> Elasticsearch index `alerts` (create: one alert per keyword and window, whoever scans)
       -> alerts                                         key: alert id, value: alert JSON (+ webhook POST)
 
-Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup
-and documents; Elasticsearch is reached only through streams.sinks.
+Deciding and indexing share one agent: copies of a story share its language partition, so the
+writes touching one canonical document are made in order by the one worker that owns its state.
+Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup,
+writes and documents; Elasticsearch is reached only through streams.sinks.
 """
 
 from __future__ import annotations
@@ -25,12 +29,11 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import faust
 
-from streams import deadletter, dedup, documents, lemmas, records, spike_scan, spikes
+from streams import deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
 from streams.app import create_app
 from streams.articles import ErrorCode
 from streams.prepare import Options, prepare
@@ -38,6 +41,7 @@ from streams.records import Article
 from streams.settings import Settings
 from streams.sinks.base import DocumentSink, ItemFailure
 from streams.watchlist import WatchTerm, load_watchlist, terms_in
+from streams.writes import Write
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,6 @@ class Topology:
     raw: faust.TopicT
     dlq: faust.TopicT
     keyed: faust.TopicT
-    enriched: faust.TopicT
     dedup_state: Any
     alerts: faust.TopicT
     sink: DocumentSink | None = None
@@ -108,30 +111,6 @@ def _replay_payload(article: Article) -> str:
     return json.dumps(documents.raw_payload(article), ensure_ascii=False)
 
 
-@dataclass(frozen=True)
-class _Write:
-    """Bulk lines for one decided article: its own document, or a syndication update it causes."""
-
-    event: faust.EventT
-    article: Article
-    ops: list[dict[str, Any]]
-    is_article: bool
-
-
-def _event_time(article: Article) -> float:
-    """Dedup window time: publication time when given and plausible, else ingestion time."""
-    now = time.time()
-    for stamp in (article.published_at, article.ingested_at):
-        if stamp:
-            try:
-                ts = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-            except ValueError:
-                continue
-            if ts <= now + 86400:
-                return ts
-    return now
-
-
 def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     app = create_app(settings)
     partitions = settings.topic_partitions
@@ -159,9 +138,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     dlq = topic("articles.dlq", 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
     keyed = topic("articles.keyed")  # key: language code; value: records.Article JSON
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
-    enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
+    topo = Topology(settings, app, raw, dlq, keyed, dedup_state, alerts_topic, sink)
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(
         window_s=settings.spike_window_seconds,
@@ -213,82 +191,87 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
             # the producer and the other agents between two articles, even when events queue up.
             await asyncio.sleep(0)
 
+    target = documents.index_name(settings.index_prefix)
+
+    async def decide(value: bytes) -> list[Write]:
+        """The dedupe step for one event, run as a stream processor: Faust sets the current event
+        for it, so the table writes go to that event's changelog partition."""
+        event = cast(faust.EventT, faust.current_event())  # set by the stream for its processors
+        article: Article | None = None
+        try:
+            article = records.decode(value)
+            decision = dedup.decide(
+                article.id,
+                dedup.Fingerprint.from_dict(article.fingerprint),
+                dedup.window_time(article.published_at, article.ingested_at, time.time()),
+                dedup.ScopedState(dedup_state, article.language),
+                window_s=window_s,
+                threshold=settings.dedup_threshold,
+                source=article.source,
+            )
+            article.dedup = decision.to_dict()
+            if watchlist:  # counted by scan_spikes from the index (canonical documents only)
+                article.watchlist = terms_in(
+                    watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
+                )
+        except Exception as exc:
+            await park(event, "dedupe", exc, article)
+            return []
+        topo.count(f"dedup.{decision.kind}")
+        try:
+            return writes.for_article(article, target, settings.near_duplicates)
+        except Exception as exc:
+            await park(event, "index", exc, article)
+            return []
+
     @app.agent(keyed, name="dedupe")
     async def dedupe_agent(stream: faust.StreamT) -> None:
-        # One event at a time: table writes go to the changelog partition of the current event.
-        async for event in stream.events():
-            article: Article | None = None
-            try:
-                article = records.decode(event.value)
-                decision = dedup.decide(
-                    article.id,
-                    dedup.Fingerprint.from_dict(article.fingerprint),
-                    _event_time(article),
-                    dedup.ScopedState(dedup_state, article.language),
-                    window_s=window_s,
-                    threshold=settings.dedup_threshold,
-                    source=article.source,
-                )
-                article.dedup = decision.to_dict()
-                if watchlist:  # counted by scan_spikes from the index (canonical documents only)
-                    article.watchlist = terms_in(
-                        watchlist,
-                        article.lemmas_title,
-                        article.lemmas_text,
-                        article.language,
-                        lemmas.lemma_text,
-                    )
-                value = records.encode(article)
-            except Exception as exc:
-                await park(event, "dedupe", exc, article)
-                continue
-            topo.count(f"dedup.{decision.kind}")
-            # Keyed by the canonical's id: every write touching one story's syndication record
-            # passes through one partition, in order, whichever worker indexes it.
-            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
+        stream.add_processor(decide)  # type: ignore[arg-type]  # bytes in, the writes out
+        # take() acks a batch's events only after the body returned, i.e. after the bulk.
+        batches = stream.take(settings.bulk_size, within=settings.bulk_seconds)
+        async for batch in batches:
+            pending = writes.coalesce(w for decided in batch for w in decided)
+            if pending:
+                await write_batch(pending)
 
-    @app.agent(enriched, name="index")
-    async def index_agent(stream: faust.StreamT) -> None:
-        target = documents.index_name(settings.index_prefix)
-        batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
-        async for events in batches:
-            writes: list[_Write] = []
-            for event in events:
-                article: Article | None = None
-                try:
-                    article = records.decode(event.value)
-                    groups = _operations(article, target, settings.near_duplicates)
-                except Exception as exc:
-                    await park(event, "index", exc, article)
-                    continue
-                writes.extend(_Write(event, article, ops, is_article) for ops, is_article in groups)
-            if writes:
-                await write_batch(writes)
-
-    async def write_batch(writes: list[_Write]) -> None:
+    async def write_batch(batch: list[Write]) -> None:
         sink = topo.document_sink()
-        operations = [line for w in writes for line in w.ops]
+        operations = [line for w in batch for line in w.ops]
         try:
             failures = await sink.write(operations)
         except Exception as exc:
             # Not an outage (those are retried inside the sink) but a request Elasticsearch or
             # the client refused as a whole: find the writes that cause it, one at a time.
-            log.warning("bulk request of %d writes failed (%r); writing them one by one", len(writes), exc)
-            for w in writes:
+            log.warning("bulk request of %d writes failed (%r); writing them one by one", len(batch), exc)
+            for w in batch:
                 try:
                     refused = await sink.write(w.ops)
                 except Exception as one:
-                    if w.is_article:
-                        await park(w.event, "index", one, w.article)
+                    if w.article is not None:
+                        await park_write(w, one)
                     continue
                 await report([w], refused)
             return
-        await report(writes, failures)
+        await report(batch, failures)
 
-    async def report(writes: list[_Write], failures: list[ItemFailure]) -> None:
+    async def park_write(w: Write, exc: BaseException) -> None:
+        log.error("index failed for %s: %r", w.doc_id, exc, exc_info=exc)
+        topo.count("failed.index")
+        assert w.article is not None
+        await dead_letter(
+            deadletter.from_exception(
+                exc,
+                stage="index",
+                payload=_replay_payload(w.article),
+                origin=deadletter.Origin(**w.article.origin),
+                url=w.article.url,
+            )
+        )
+
+    async def report(batch: list[Write], failures: list[ItemFailure]) -> None:
         for failure in failures:
-            w = writes[failure.position]
-            if not w.is_article:
+            w = batch[failure.position]
+            if w.article is None:
                 # A syndication update whose canonical is not in the index (it was refused):
                 # nothing to repair here, the copy itself was handled on its own.
                 log.warning("syndication update of %s refused: %s", failure.doc_id, failure.reason)
@@ -306,7 +289,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
             )
         topo.count(
             "indexed",
-            sum(w.is_article for w in writes) - sum(writes[f.position].is_article for f in failures),
+            sum(w.is_article for w in batch) - sum(batch[f.position].is_article for f in failures),
         )
 
     @app.timer(settings.spike_scan_seconds, on_leader=True)
@@ -335,23 +318,6 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         if topo.counters:
             log.info("newsflow counters: %s", json.dumps(dict(sorted(topo.counters.items()))))
 
-    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
+    topo.agents = (prepare_agent, dedupe_agent)  # type: ignore[attr-defined]
     topo.scan_spikes = scan_spikes  # type: ignore[attr-defined]
     return topo
-
-
-def _operations(article: Article, index: str, near_policy: str) -> list[tuple[list[dict[str, Any]], bool]]:
-    """Bulk lines for one decided article, each tagged whether it writes the article itself."""
-    decision = article.dedup or {}
-    kind = decision.get("kind", "unique")
-    out: list[tuple[list[dict[str, Any]], bool]] = []
-    if kind == "unique" or (kind == "near" and near_policy == "mark"):
-        out.append((documents.upsert_ops(article, index), True))
-    if kind != "unique" and decision.get("duplicate_of"):
-        out.append(
-            (documents.syndication_ops(decision["duplicate_of"], decision["syndication"], index), False)
-        )
-    released = decision.get("released")
-    if released:
-        out.append((documents.syndication_ops(released["canonical"], released, index), False))
-    return out

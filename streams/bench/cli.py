@@ -257,7 +257,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _add_stage_costs(figures, costs, args.stage_sample)
 
         if "es-only" not in args.skip:
-            docs = final_documents(settings, settings.near_duplicates)
+            docs = final_documents(es, alias)
             _say(f"Elasticsearch only: {len(docs)} final documents")
             ref = run_es_only(es, f"{tag}-esonly-", docs, chunk=CHUNK)
             figures["es_only"] = {
@@ -323,6 +323,7 @@ def _throughput(tp: live.Throughput, workers: int) -> dict[str, Any]:
         "others_ms_per_article": 1000 * (tp.machine_busy_s - sum(tp.cpu_s.values())) / fed,
         "worker_core_share": tp.cpu_s.get("workers", 0.0) / (tp.seconds * workers) if tp.seconds else None,
         "machine_busy_share": machine_share,
+        "bench_es_requests": tp.polls,
     }
 
 

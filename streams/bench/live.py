@@ -159,6 +159,7 @@ class Throughput:
     seconds: float = 0.0
     complete: bool = False
     time_boxed: bool = False
+    polls: int = 0  # count requests the bench itself sent to Elasticsearch
     cpu_s: dict[str, float] = field(default_factory=dict)  # per process group, over the phase
     machine_busy_s: float = 0.0
     machine_total_s: float = 0.0
@@ -223,17 +224,18 @@ def run_throughput(
     *,
     max_seconds: float,
     backlog_s: float = 30.0,
-    min_backlog: int = 100,
+    min_backlog: int = 1000,
     chunk: int = 25,
     poll_s: float = 0.25,
     stall_s: float = 120.0,
 ) -> Throughput:
     """Keep about `backlog_s` seconds of work in flight until all is fed or `max_seconds` pass.
 
-    Flow control keeps the pipeline saturated (never fewer than `min_backlog` documents waiting)
-    without queueing the whole corpus, so a time box leaves only a short drain and no backlog
-    for the latency phase. The phase ends when the count of searchable documents reaches what
-    the fed prefix should produce.
+    Flow control keeps the pipeline saturated (never fewer than `min_backlog` documents waiting,
+    also in the first seconds, before a rate is known) without queueing the whole corpus, so a
+    time box leaves only a short drain and no backlog for the latency phase. The phase ends when
+    the count of searchable documents reaches what the fed prefix should produce. The bench's own
+    load on Elasticsearch is one `count` per poll (`poll_s`), never one per fed chunk.
     """
     items = corpus.articles
     expected = prefix_expectations(items)
@@ -256,15 +258,19 @@ def run_throughput(
         rate = docs / (now - t_first) if now - t_first > 5 else 0.0
         backlog = max(min_backlog, rate * backlog_s)
         if feeding and expected[result.fed] - docs < backlog:
-            batch = list(items[result.fed : result.fed + chunk])
-            feed(producer, topic, batch)
-            result.fed += len(batch)
+            while result.fed < len(items) and expected[result.fed] - docs < backlog:
+                batch = list(items[result.fed : result.fed + chunk])
+                feed(producer, topic, batch)
+                result.fed += len(batch)
+            result.polls += 1
+            time.sleep(poll_s)
             continue
         if not feeding and docs >= expected[result.fed]:
             result.complete = True
             break
         if now - last_progress > stall_s:
             break
+        result.polls += 1
         time.sleep(poll_s)
     result.seconds = time.time() - t_first
     result.docs = max(0, docs)

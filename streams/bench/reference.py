@@ -7,12 +7,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, helpers
 
 from streams import documents
-from streams.kafka_io import read_topic
-from streams.records import Article
-from streams.settings import Settings
 
 CHUNK = 500
 
@@ -30,21 +27,12 @@ class EsOnly:
         return self.docs / self.seconds if self.seconds else 0.0
 
 
-def final_documents(settings: Settings, near_policy: str) -> list[dict[str, Any]]:
-    """The documents the index agent wrote, rebuilt from the decided articles in articles.enriched.
-
-    The articles there are already enriched and decided by the pipeline, so documents.build gives
-    the same documents without running any NLP again; a later write of an id replaces an earlier.
-    """
-    docs: dict[str, dict[str, Any]] = {}
-    for record in read_topic(settings, settings.topic("articles.enriched"), timeout_s=5.0):
-        if not record.value:
-            continue
-        article = Article.loads(record.value)
-        kind = (article.dedup or {}).get("kind", "unique")
-        if kind == "unique" or (kind == "near" and near_policy == "mark"):
-            docs[article.id] = documents.build(article)
-    return list(docs.values())
+def final_documents(es: Elasticsearch, alias: str) -> list[dict[str, Any]]:
+    """The documents the pipeline wrote, read back from its index (syndication counts included),
+    in id order: the same bytes Elasticsearch-only indexes, without running any NLP again."""
+    es.indices.refresh(index=alias)
+    hits = helpers.scan(es, index=alias, query={"query": {"match_all": {}}}, size=1000, preserve_order=False)
+    return sorted((hit["_source"] for hit in hits), key=lambda doc: doc["id"])
 
 
 def run_es_only(es: Elasticsearch, prefix: str, docs: list[dict[str, Any]], *, chunk: int = CHUNK) -> EsOnly:

@@ -160,7 +160,11 @@ class ElasticsearchSink:
         self._ready = True
 
     async def write(self, operations: list[dict[str, Any]]) -> list[ItemFailure]:
+        """Send (action, body) pairs in one bulk request; return the items Elasticsearch refused
+        for good. A `create` of an id that exists comes back 409 and is sent again at once as
+        documents.update_after_conflict(); overload and version conflicts wait and retry."""
         await self.ensure_index()
+        operations = list(operations)
         pending = list(range(0, len(operations), 2))
         failures: list[ItemFailure] = []
         backoff = Backoff()
@@ -173,14 +177,28 @@ class ElasticsearchSink:
                 lambda body=body: self.client.bulk(operations=body),  # type: ignore[misc]
                 backoff,
             )
-            retry: list[int] = []
+            again: list[int] = []
+            deferred: set[str] = set()  # ids with a write in the next round
+            transient = 0
             for pos, item in zip(pending, response["items"], strict=True):
-                result = next(iter(item.values()))
+                ((op, result),) = item.items()
                 status = int(result.get("status", 200))
+                doc_id = next(iter(operations[pos].values()))["_id"]
                 if status < 300:
+                    if doc_id in deferred:
+                        # Applied before an earlier write of its document that goes again:
+                        # sent again after it, so the document ends as the writes were ordered.
+                        again.append(pos)
+                    continue
+                if status == 409 and op == "create":
+                    operations[pos : pos + 2] = documents.update_after_conflict(*operations[pos : pos + 2])
+                    again.append(pos)
+                    deferred.add(doc_id)
                     continue
                 if status in RETRY_ITEM_STATUSES:
-                    retry.append(pos)
+                    again.append(pos)
+                    deferred.add(doc_id)
+                    transient += 1
                     continue
                 error = result.get("error") or {}
                 failures.append(
@@ -192,11 +210,11 @@ class ElasticsearchSink:
                         reason=str(error.get("reason", ""))[:1000],
                     )
                 )
-            if retry:
+            if transient:
                 delay = backoff.next_delay()
-                log.warning("%d bulk items refused transiently; retry in %.1fs", len(retry), delay)
+                log.warning("%d bulk items refused transiently; retry in %.1fs", transient, delay)
                 await asyncio.sleep(delay)
-            pending = retry
+            pending = again
         return failures
 
     async def close(self) -> None:

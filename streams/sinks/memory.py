@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from streams import documents
 from streams.sinks.base import ItemFailure
 
 
@@ -33,6 +34,10 @@ class MemorySink:
             if doc_id in self.reject_ids:
                 failures.append(ItemFailure(pos // 2, doc_id, 400, "mapper_parsing_exception", "rejected"))
                 continue
+            if op == "create" and doc_id in self.docs:
+                # What ElasticsearchSink does with the 409: the update that keeps first_seen_at.
+                action, body = documents.update_after_conflict(action, body)
+                op = "update"
             if op == "update":
                 if doc_id in self.docs:
                     _merge(self.docs[doc_id], body["doc"])

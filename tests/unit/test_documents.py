@@ -69,11 +69,14 @@ def test_document_carries_language_entities_and_lemmas() -> None:
     assert doc["meta"] == {"extra.section": "świat"}
 
 
-def test_upsert_keeps_first_seen_at_on_update() -> None:
-    action, body = documents.upsert_ops(sample(), "articles-v1")
-    assert action["update"]["_id"] == sample().id
-    assert "first_seen_at" in body["upsert"]
-    assert "first_seen_at" not in body["doc"]
+def test_a_create_refused_as_existing_becomes_an_update_that_keeps_first_seen_at() -> None:
+    action, document = documents.create_ops(sample(), "articles-v1")
+    assert action == {"create": {"_index": "articles-v1", "_id": sample().id}}
+    update, body = documents.update_after_conflict(action, document)
+    assert update["update"]["_id"] == sample().id and update["update"]["_index"] == "articles-v1"
+    assert body["upsert"] == document
+    assert "first_seen_at" not in body["doc"] and "counted_at" not in body["doc"]
+    assert body["doc"]["title"] == document["title"]
 
 
 def test_template_applies_prefix_to_pattern_and_alias() -> None:
@@ -93,6 +96,6 @@ def test_records_and_bulk_bodies_carry_polish_text_as_utf8_not_escapes() -> None
     assert Article.loads(record).title == article.title
 
     lines = client_options(Settings())["serializers"]["application/x-ndjson"]
-    body = lines.dumps(documents.upsert_ops(article, "articles-v1"))
+    body = lines.dumps(documents.create_ops(article, "articles-v1"))
     assert "Władimir Putin".encode() in body and b"\\u0142" not in body
     assert body.count(b"\n") == 2
