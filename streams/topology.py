@@ -4,11 +4,10 @@
       -> prepare   (stateless, CPU: validate, HTML->text, language, entities, lemmas, fingerprint)
            invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
       -> articles.keyed                                 key: language (dedup state is co-partitioned)
-      -> dedupe    (per event, where the state lives: table dedup_state, exact by content hash,
-                    near by MinHash LSH, 7-day window; then the watchlist terms)
-           then batched (take(): up to NEWSFLOW_BULK_SIZE events or NEWSFLOW_BULK_SECONDS) ->
-           one bulk request: `create` per document, one syndication update per canonical;
-           offsets advance only after Elasticsearch acked the batch
+      -> dedupe    (table dedup_state: exact by content hash, near by MinHash LSH, 7-day window)
+      -> articles.enriched                              key: canonical id, value: Article + decision
+      -> index     (take() batches -> one bulk request: `create` per document, one syndication
+                    update per canonical; offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` over `articles-v1`
       scan_spikes (timer on the leader, every NEWSFLOW_SPIKE_SCAN_SECONDS): keyword counts per
@@ -16,10 +15,8 @@
       -> Elasticsearch index `alerts` (create: one alert per keyword and window, whoever scans)
       -> alerts                                         key: alert id, value: alert JSON (+ webhook POST)
 
-Deciding and indexing share one agent: copies of a story share its language partition, so the
-writes touching one canonical document are made in order by the one worker that owns its state.
-Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup,
-writes and documents; Elasticsearch is reached only through streams.sinks.
+Agents are thin: read -> one pure call -> send. Business rules live in articles, prepare, dedup
+and documents; Elasticsearch is reached only through streams.sinks.
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import faust
 
@@ -53,6 +50,7 @@ class Topology:
     raw: faust.TopicT
     dlq: faust.TopicT
     keyed: faust.TopicT
+    enriched: faust.TopicT
     dedup_state: Any
     alerts: faust.TopicT
     sink: DocumentSink | None = None
@@ -138,8 +136,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     dlq = topic("articles.dlq", 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
     keyed = topic("articles.keyed")  # key: language code; value: records.Article JSON
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
+    enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    topo = Topology(settings, app, raw, dlq, keyed, dedup_state, alerts_topic, sink)
+    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(
         window_s=settings.spike_window_seconds,
@@ -191,48 +190,55 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
             # the producer and the other agents between two articles, even when events queue up.
             await asyncio.sleep(0)
 
-    target = documents.index_name(settings.index_prefix)
-
-    async def decide(value: bytes) -> list[Write]:
-        """The dedupe step for one event, run as a stream processor: Faust sets the current event
-        for it, so the table writes go to that event's changelog partition."""
-        event = cast(faust.EventT, faust.current_event())  # set by the stream for its processors
-        article: Article | None = None
-        try:
-            article = records.decode(value)
-            decision = dedup.decide(
-                article.id,
-                dedup.Fingerprint.from_dict(article.fingerprint),
-                dedup.window_time(article.published_at, article.ingested_at, time.time()),
-                dedup.ScopedState(dedup_state, article.language),
-                window_s=window_s,
-                threshold=settings.dedup_threshold,
-                source=article.source,
-            )
-            article.dedup = decision.to_dict()
-            if watchlist:  # counted by scan_spikes from the index (canonical documents only)
-                article.watchlist = terms_in(
-                    watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
-                )
-        except Exception as exc:
-            await park(event, "dedupe", exc, article)
-            return []
-        topo.count(f"dedup.{decision.kind}")
-        try:
-            return writes.for_article(article, target, settings.near_duplicates)
-        except Exception as exc:
-            await park(event, "index", exc, article)
-            return []
-
     @app.agent(keyed, name="dedupe")
     async def dedupe_agent(stream: faust.StreamT) -> None:
-        stream.add_processor(decide)  # type: ignore[arg-type]  # bytes in, the writes out
-        # take() acks a batch's events only after the body returned, i.e. after the bulk.
-        batches = stream.take(settings.bulk_size, within=settings.bulk_seconds)
-        async for batch in batches:
-            pending = writes.coalesce(w for decided in batch for w in decided)
-            if pending:
-                await write_batch(pending)
+        # One event at a time: table writes go to the changelog partition of the current event.
+        async for event in stream.events():
+            article: Article | None = None
+            try:
+                article = records.decode(event.value)
+                decision = dedup.decide(
+                    article.id,
+                    dedup.Fingerprint.from_dict(article.fingerprint),
+                    dedup.window_time(article.published_at, article.ingested_at, time.time()),
+                    dedup.ScopedState(dedup_state, article.language),
+                    window_s=window_s,
+                    threshold=settings.dedup_threshold,
+                    source=article.source,
+                )
+                article.dedup = decision.to_dict()
+                if watchlist:  # counted by scan_spikes from the index (canonical documents only)
+                    article.watchlist = terms_in(
+                        watchlist,
+                        article.lemmas_title,
+                        article.lemmas_text,
+                        article.language,
+                        lemmas.lemma_text,
+                    )
+                value = records.encode(article)
+            except Exception as exc:
+                await park(event, "dedupe", exc, article)
+                continue
+            topo.count(f"dedup.{decision.kind}")
+            # Keyed by the canonical's id: every write touching one story's syndication record
+            # passes through one partition, in order, whichever worker indexes it.
+            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
+
+    @app.agent(enriched, name="index")
+    async def index_agent(stream: faust.StreamT) -> None:
+        target = documents.index_name(settings.index_prefix)
+        batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
+            batch: list[Write] = []
+            for event in events:
+                article: Article | None = None
+                try:
+                    article = records.decode(event.value)
+                    batch.extend(writes.for_article(article, target, settings.near_duplicates))
+                except Exception as exc:
+                    await park(event, "index", exc, article)
+            if batch:
+                await write_batch(writes.coalesce(batch))
 
     async def write_batch(batch: list[Write]) -> None:
         sink = topo.document_sink()
@@ -255,9 +261,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         await report(batch, failures)
 
     async def park_write(w: Write, exc: BaseException) -> None:
+        assert w.article is not None
         log.error("index failed for %s: %r", w.doc_id, exc, exc_info=exc)
         topo.count("failed.index")
-        assert w.article is not None
         await dead_letter(
             deadletter.from_exception(
                 exc,
@@ -318,6 +324,6 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         if topo.counters:
             log.info("newsflow counters: %s", json.dumps(dict(sorted(topo.counters.items()))))
 
-    topo.agents = (prepare_agent, dedupe_agent)  # type: ignore[attr-defined]
+    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
     topo.scan_spikes = scan_spikes  # type: ignore[attr-defined]
     return topo
