@@ -99,9 +99,8 @@ def _origin(event: faust.EventT) -> deadletter.Origin:
     return deadletter.Origin(message.topic, message.partition, message.offset, message.key)
 
 
-def _where(event: faust.EventT) -> str:
-    message = event.message
-    return f"{message.topic}[{message.partition}]@{message.offset}"
+def _where(origin: deadletter.Origin) -> str:
+    return f"{origin.topic}[{origin.partition}]@{origin.offset}"
 
 
 def _replay_payload(article: Article) -> str:
@@ -164,12 +163,17 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     ) -> None:
         """The one boundary of every agent: a failure no rule foresaw parks this message, and
         the stream goes on with the next one."""
-        log.error("%s failed at %s: %r", stage, _where(event), exc, exc_info=exc)
-        topo.count(f"failed.{stage}")
         payload = event.value if article is None else _replay_payload(article)
+        await park_at(_origin(event), stage, exc, payload, article)
+
+    async def park_at(
+        origin: deadletter.Origin, stage: str, exc: BaseException, payload: Any, article: Article | None
+    ) -> None:
+        log.error("%s failed at %s: %r", stage, _where(origin), exc, exc_info=exc)
+        topo.count(f"failed.{stage}")
         url = article.url if article is not None else None
         await dead_letter(
-            deadletter.from_exception(exc, stage=stage, payload=payload, origin=_origin(event), url=url)
+            deadletter.from_exception(exc, stage=stage, payload=payload, origin=origin, url=url)
         )
 
     @app.agent(raw, name="prepare")
@@ -253,26 +257,13 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 try:
                     refused = await sink.write(w.ops)
                 except Exception as one:
-                    if w.article is not None:
-                        await park_write(w, one)
+                    if w.article is not None:  # where the article came from, for a replay
+                        origin = deadletter.Origin(**w.article.origin)
+                        await park_at(origin, "index", one, _replay_payload(w.article), w.article)
                     continue
                 await report([w], refused)
             return
         await report(batch, failures)
-
-    async def park_write(w: Write, exc: BaseException) -> None:
-        assert w.article is not None
-        log.error("index failed for %s: %r", w.doc_id, exc, exc_info=exc)
-        topo.count("failed.index")
-        await dead_letter(
-            deadletter.from_exception(
-                exc,
-                stage="index",
-                payload=_replay_payload(w.article),
-                origin=deadletter.Origin(**w.article.origin),
-                url=w.article.url,
-            )
-        )
 
     async def report(batch: list[Write], failures: list[ItemFailure]) -> None:
         for failure in failures:

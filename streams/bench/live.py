@@ -247,6 +247,7 @@ def run_throughput(
     while True:
         now = time.time()
         count = doc_count(es, alias)
+        result.polls += 1
         if count < 0:
             time.sleep(poll_s)
             continue
@@ -257,20 +258,15 @@ def run_throughput(
         # The documents rate so far sets the backlog once a few seconds have passed.
         rate = docs / (now - t_first) if now - t_first > 5 else 0.0
         backlog = max(min_backlog, rate * backlog_s)
-        if feeding and expected[result.fed] - docs < backlog:
-            while result.fed < len(items) and expected[result.fed] - docs < backlog:
-                batch = list(items[result.fed : result.fed + chunk])
-                feed(producer, topic, batch)
-                result.fed += len(batch)
-            result.polls += 1
-            time.sleep(poll_s)
-            continue
+        while feeding and result.fed < len(items) and expected[result.fed] - docs < backlog:
+            batch = list(items[result.fed : result.fed + chunk])
+            feed(producer, topic, batch)
+            result.fed += len(batch)
         if not feeding and docs >= expected[result.fed]:
             result.complete = True
             break
         if now - last_progress > stall_s:
             break
-        result.polls += 1
         time.sleep(poll_s)
     result.seconds = time.time() - t_first
     result.docs = max(0, docs)

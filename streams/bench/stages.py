@@ -156,7 +156,7 @@ class StagePipeline:
         t0 = clock()
         lines = [
             line
-            for w in writes.coalesce(writes.for_article(article, self.index, self.settings.near_duplicates))
+            for w in writes.for_article(article, self.index, self.settings.near_duplicates)
             for line in w.ops
         ]
         if lines:

@@ -1,4 +1,5 @@
-"""An index created by an earlier release (fewer fields, dynamic strict) takes today's documents."""
+"""The document writes on a real Elasticsearch: an index created by an earlier release (fewer
+fields, dynamic strict) takes today's documents; a replayed or edited article is rewritten in place."""
 
 from __future__ import annotations
 

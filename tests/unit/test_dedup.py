@@ -527,3 +527,22 @@ def test_benchmark_names_the_missing_data(tmp_path: Path, capsys: pytest.Capture
 
     assert main(["--data", str(tmp_path), "--articles", "10"]) == 2
     assert str(tmp_path / "langid" / "sentences.jsonl") in capsys.readouterr().err
+
+
+NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("published", "ingested", "expected"),
+    [
+        ("2027-01-15T07:00:00Z", "2027-01-15T08:00:00Z", NOW - 3600),  # published an hour ago
+        ("2027-01-15T09:00:00+02:00", None, NOW - 3600),  # the same instant with an offset
+        ("2027-01-15T07:00:00", None, NOW - 3600),  # no offset: UTC, whatever the machine's zone
+        ("2025-06-01T00:00:00Z", "2027-01-15T08:00:00Z", 1_748_736_000.0),  # a backfill keeps its date
+        ("2027-01-17T08:00:00Z", "2027-01-15T07:00:00Z", NOW - 3600),  # 2 days ahead: ingestion time
+        ("yesterday", "2027-01-15T07:00:00Z", NOW - 3600),
+        (None, None, NOW),
+    ],
+)
+def test_window_time(published: str | None, ingested: str | None, expected: float) -> None:
+    assert dedup.window_time(published, ingested, NOW) == expected
