@@ -77,6 +77,13 @@ class Names:
 
 @pytest.fixture
 def names(services: Services) -> Iterator[Names]:
+    made = new_names()
+    yield made
+    cleanup(made)
+
+
+def new_names() -> Names:
+    """Private topics, index and consumer group on the running stack (drop them with cleanup())."""
     tag = f"t{uuid.uuid4().hex[:10]}"
     env = {
         "NEWSFLOW_TOPIC_PREFIX": f"{tag}.",
@@ -86,12 +93,12 @@ def names(services: Services) -> Iterator[Names]:
         "NEWSFLOW_BULK_SECONDS": "0.5",
         "NEWSFLOW_TOPIC_PARTITIONS": "2",
     }
-    settings = Settings.from_env({**os.environ, **env})
-    yield Names(settings, env)
-    _cleanup(settings, tag)
+    return Names(Settings.from_env({**os.environ, **env}), env)
 
 
-def _cleanup(settings: Settings, tag: str) -> None:
+def cleanup(names: Names) -> None:
+    settings = names.settings
+    tag = names.env["NEWSFLOW_APP_ID"]
     from kafka.admin import KafkaAdminClient
 
     from streams.sinks.elasticsearch import sync_client

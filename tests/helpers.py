@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -81,3 +82,20 @@ def free_ports(n: int) -> list[int]:
     finally:
         for s in socks:
             s.close()
+
+
+WORDS = (
+    "river council budget harbour winter energy market railway school museum election court "
+    "farmers bridge storm vaccine airport festival orchestra factory export ministry coastline "
+    "volcano satellite reservoir tariff lawmakers stadium hospital bakery glacier pipeline mayor"
+).split()
+
+
+def distinct_articles(n: int, seed: int, host: str) -> list[bytes]:
+    """n articles with unrelated texts (random word order), so none is a duplicate of another."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        sentences = [" ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "." for _ in range(6)]
+        out.append(article(f"https://{host}/story/{i}", " ".join(sentences), title=f"Story {i}"))
+    return out

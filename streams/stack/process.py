@@ -143,3 +143,16 @@ def tail(log: Path, lines: int = 20) -> str:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def kill(pidfile: Path) -> int | None:
+    """SIGKILL the process group we started, at once: a crash, for the fault suite. Its pid."""
+    pid = read_pid(pidfile)
+    if pid is None:
+        return None
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    while _group_alive(pid):
+        time.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+    return pid

@@ -11,8 +11,8 @@ from kafka.admin import KafkaAdminClient
 from streams.settings import Settings
 from streams.stack.launcher import Stack
 from tests.conftest import Names, Worker, wait_for
-from tests.e2e.test_delivery import corpus
 from tests.helpers import dead_letters, doc_count, free_ports, newsflow, send
+from tests.helpers import distinct_articles as corpus
 
 
 def _stores(settings: Settings) -> list[Path]:

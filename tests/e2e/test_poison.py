@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import wait_for
-from tests.e2e.test_delivery import corpus
-from tests.helpers import all_docs, dead_letters, send
+from tests.helpers import all_docs, dead_letters, distinct_articles, send
 
 # JSON that parses but holds lone surrogates, in every place a crawler can put one.
 POISON = [
@@ -26,7 +25,7 @@ BAD_URLS = [
 
 def test_poison_messages_are_repaired_or_dead_lettered_and_the_worker_never_restarts(names, worker_factory):
     worker = worker_factory().start()
-    valid = corpus(20, seed=11, host="valid.example")
+    valid = distinct_articles(20, seed=11, host="valid.example")
     mixed: list[bytes] = []
     for i, item in enumerate(valid):
         mixed.append(item)

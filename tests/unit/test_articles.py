@@ -213,3 +213,26 @@ def test_urls_urllib_cannot_split_are_a_schema_violation_naming_the_url(url: str
     assert isinstance(result, Rejection), result
     assert (result.code, result.path) == ("schema_violation", "$.url")
     assert in_message in result.message and url in result.message
+
+
+@pytest.mark.parametrize("opening", ["<div>", "<span>", "<b>", "<table><tr><td>"])
+def test_an_html_bomb_is_refused_before_the_parser_sees_it(opening: str) -> None:
+    # 150,000 unclosed elements kept the HTML parser busy for about a minute: a stalled worker.
+    value = json.dumps({"url": "https://bomb.example/a", "html": opening * (150_000 // len(opening) * 5)}).encode()
+    result = parse(value)
+    assert isinstance(result, Rejection)
+    assert (result.code, result.path) == ("schema_violation", "$.html")
+    assert "levels deep (limit 2000)" in result.message
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<ul>" + "<li>item" * 20_000 + "</ul>",  # elements the parser closes by itself
+        "<article>" + "<p>Para. <br><img src=x.png>" * 20_000 + "</article>",
+        "<div>" + "<div><span>x</span></div>" * 20_000 + "</div>",
+    ],
+)
+def test_a_long_but_flat_page_is_still_read(page: str) -> None:
+    a = ok(url="https://flat.example/a", html=page)
+    assert a.text

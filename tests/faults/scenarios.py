@@ -1,0 +1,437 @@
+"""The fault suite's scenarios, on the real stack: each feeds articles, does harm, and counts.
+
+Each scenario returns a Row: what was sent, what the index and the dead-letter topic hold, what
+was lost or duplicated, how often an agent crashed and how long recovery took. The pytest
+module asserts on the rows; `python -m tests.faults` prints them as the README's table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from streams import documents
+from streams.articles import canonical_url, document_id
+from streams.bench.corpus import Corpus, generate, load_sentences
+from streams.kafka_io import producer
+from streams.settings import Settings
+from streams.sinks.elasticsearch import sync_client
+from streams.stack import process
+from streams.stack.launcher import Stack
+from tests.conftest import Names, Worker, wait_for
+from tests.faults.fuzz import malformed
+from tests.helpers import all_docs, dead_letters, distinct_articles, doc_count
+
+WorkerFactory = Callable[[str], Worker]
+# What the log of a worker shows when one of its agents died and was restarted.
+CRASH_MARKERS = re.compile(r"Restarting dead|[Cc]rashed")
+
+
+@dataclass
+class Row:
+    scenario: str
+    sent: int = 0
+    expected_documents: int = 0
+    indexed: int = 0
+    dead_lettered: dict[str, int] = field(default_factory=dict)
+    lost: int = 0
+    duplicated: int = 0
+    crashes: int = 0
+    worker_restarts: int = 0  # restarts the scenario did not cause itself
+    recovery_s: float | None = None
+    figures: dict[str, float] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, ok: bool, problem: str) -> None:
+        if not ok:
+            self.problems.append(problem)
+
+
+def send_tracked(settings: Settings, values: Sequence[bytes], **options: Any) -> list[tuple[int, int, int]]:
+    """Publish to the raw topic; the (partition, offset, timestamp ms) of each message, in order."""
+    kafka = producer(settings, **options)
+    try:
+        futures = [kafka.send(settings.topic("articles.raw"), value=v) for v in values]
+        kafka.flush()
+        return [(m.partition, m.offset, m.timestamp) for m in (f.get(timeout=120) for f in futures)]
+    finally:
+        kafka.close()
+
+
+def send_paced(settings: Settings, values: Sequence[bytes], seconds: float) -> list[tuple[int, int, int]]:
+    """send_tracked at an even rate over `seconds`, in tenth-of-a-second chunks."""
+    chunks = max(1, int(seconds * 10))
+    size = -(-len(values) // chunks)
+    kafka = producer(settings)
+    futures = []
+    t0 = time.monotonic()
+    try:
+        for i in range(chunks):
+            futures += [
+                kafka.send(settings.topic("articles.raw"), value=v) for v in values[i * size : (i + 1) * size]
+            ]
+            kafka.flush()
+            time.sleep(max(0.0, t0 + (i + 1) / 10 - time.monotonic()))
+        return [(m.partition, m.offset, m.timestamp) for m in (f.get(timeout=120) for f in futures)]
+    finally:
+        kafka.close()
+
+
+class Searchable(threading.Thread):
+    """Polls the index every `interval` s and notes when each document of `domain` became
+    searchable: the latency a user sees, to within the interval."""
+
+    def __init__(self, settings: Settings, domain: str, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.settings, self.domain, self.interval = settings, domain, interval
+        self.seen: dict[str, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        es = sync_client(self.settings)
+        alias = documents.alias_name(self.settings.index_prefix)
+        try:
+            while not self.done.is_set():
+                with contextlib.suppress(Exception):
+                    hits = es.search(
+                        index=alias, query={"term": {"domain": self.domain}}, source=["url"], size=10_000
+                    )["hits"]["hits"]
+                    now = time.time() * 1000
+                    for h in hits:
+                        self.seen.setdefault(h["_source"]["url"], now)
+                self.done.wait(self.interval)
+        finally:
+            es.close()
+
+    def p95_ms(self, sent: dict[str, int]) -> float:
+        self.done.set()
+        self.join()
+        waits = sorted(self.seen[u] - ts for u, ts in sent.items() if u in self.seen)
+        return round(waits[int(0.95 * (len(waits) - 1))], 0) if waits else float("nan")
+
+
+def prepare_latency_ms(
+    docs: dict[str, dict[str, Any]], sent: dict[str, int], quantile: float = 0.95
+) -> float:
+    """A quantile of (prepared at - published at) over the documents of the urls in `sent`:
+    how long valid articles waited in the stage malformed messages share with them."""
+    waits = sorted(
+        datetime.fromisoformat(d["ingested_at"]).timestamp() * 1000 - sent[d["url"]]
+        for d in docs.values()
+        if d["url"] in sent
+    )
+    return round(waits[int(quantile * (len(waits) - 1))], 1) if waits else float("nan")
+
+
+def letters_by_origin(settings: Settings) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    by: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for letter in dead_letters(settings):
+        source = letter.get("source") or {}
+        by.setdefault((source.get("partition"), source.get("offset")), []).append(letter)
+    return by
+
+
+def crashes_in(worker: Worker) -> int:
+    return len(CRASH_MARKERS.findall(worker.log.read_text(errors="replace")))
+
+
+def _drain(settings: Settings, expected: int, timeout: float, what: str) -> float:
+    """Seconds until the index holds `expected` documents."""
+    t0 = time.monotonic()
+    wait_for(lambda: doc_count(settings) >= expected, timeout, what, interval=0.25)
+    return time.monotonic() - t0
+
+
+def _ids(urls: Sequence[str]) -> set[str]:
+    return {document_id(canonical_url(u)) for u in urls}
+
+
+def _count_documents(row: Row, docs: dict[str, dict[str, Any]], expected_ids: set[str]) -> None:
+    row.indexed = len(docs)
+    row.lost += len(expected_ids - set(docs))
+    row.duplicated += len(set(docs) - expected_ids)
+
+
+def fuzz(
+    names: Names,
+    make_worker: WorkerFactory,
+    malformed_count: int = 10_000,
+    valid_count: int = 1_000,
+    feed_seconds: float = 20.0,
+) -> Row:
+    """Malformed messages of every kind among valid articles, after a clean run of as many valid.
+
+    Both runs feed their valid articles at the same even rate (below what a worker can do), so
+    the latency of a valid article shows what the malformed ones between them cost it."""
+    settings = names.settings
+    row = Row("fuzz: malformed among valid")
+    worker = make_worker("w1").start()
+    pid = worker.proc.pid if worker.proc else None
+    warm = distinct_articles(50, seed=30, host="warm.example")
+    send_tracked(settings, warm)
+    _drain(settings, 50, 180, "50 warm-up documents")
+
+    clean = distinct_articles(valid_count, seed=31, host="clean.example")
+    t0 = time.monotonic()
+    watch = Searchable(settings, "clean.example")
+    watch.start()
+    clean_sent = send_paced(settings, clean, feed_seconds)
+    _drain(settings, 50 + valid_count, 300, f"{valid_count} documents of the clean run")
+    clean_s = time.monotonic() - t0
+    urls = [json.loads(v)["url"] for v in clean]
+    clean_searchable = watch.p95_ms({u: w[2] for u, w in zip(urls, clean_sent, strict=True)})
+    watch = Searchable(settings, "fuzzed.example")
+    watch.start()
+
+    valid = distinct_articles(valid_count, seed=32, host="fuzzed.example")
+    bad = malformed(malformed_count, seed=33)
+    mixed: list[bytes] = []
+    is_valid: list[bool] = []
+    step = max(1, len(bad) // max(1, len(valid)))
+    for i, item in enumerate(valid):
+        for m in bad[i * step : (i + 1) * step]:
+            mixed.append(m.value)
+            is_valid.append(False)
+        mixed.append(item)
+        is_valid.append(True)
+    for m in bad[len(valid) * step :]:
+        mixed.append(m.value)
+        is_valid.append(False)
+    t0 = time.monotonic()
+    where = send_paced(settings, mixed, feed_seconds)
+    feed_s = time.monotonic() - t0
+    total = 50 + 2 * valid_count
+    _drain(settings, total, 600, f"{total} documents with the malformed messages in between")
+    fuzz_s = time.monotonic() - t0
+    row.sent = len(mixed)
+    row.expected_documents = valid_count
+
+    expected_codes = {}
+    bad_iter = iter(bad)
+    for (partition, offset, _ts), valid_here in zip(where, is_valid, strict=True):
+        if not valid_here:
+            expected_codes[(partition, offset)] = next(bad_iter).code
+    valid_at = [ts for (_p, _o, ts), v in zip(where, is_valid, strict=True) if v]
+    fuzz_searchable = watch.p95_ms(dict(zip([json.loads(v)["url"] for v in valid], valid_at, strict=True)))
+    wait_for(lambda: len(dead_letters(settings)) >= len(bad), 180, f"{len(bad)} dead letters", interval=2)
+    time.sleep(2)  # anything dead-lettered twice would show now
+    letters = letters_by_origin(settings)
+    docs = all_docs(settings)
+    fuzzed = {k: v for k, v in docs.items() if v["url"].startswith("https://fuzzed.example/")}
+    _count_documents(row, fuzzed, _ids([json.loads(v)["url"] for v in valid]))
+    row.check(len(docs) == total, f"{len(docs)} documents in the index, {total} expected")
+    codes: Counter[str] = Counter()
+    wrong = 0
+    for pos, code in expected_codes.items():
+        got = letters.get(pos, [])
+        if not got:
+            row.lost += 1
+            continue
+        row.duplicated += len(got) - 1
+        codes[got[0]["error"]["code"]] += 1
+        wrong += got[0]["error"]["code"] != code
+    row.dead_lettered = dict(codes.most_common())
+    row.check(wrong == 0, f"{wrong} dead letters carry another code than their kind's")
+    strays = sum(len(v) for k, v in letters.items() if k not in expected_codes)
+    row.check(strays == 0, f"{strays} dead letters for valid articles")
+    row.crashes = crashes_in(worker)
+    alive = worker.proc is not None and worker.proc.poll() is None and worker.proc.pid == pid
+    row.worker_restarts = 0 if alive else 1
+    urls = [json.loads(v)["url"] for v in clean]
+    clean_p95 = prepare_latency_ms(docs, {u: w[2] for u, w in zip(urls, clean_sent, strict=True)})
+    urls = [json.loads(v)["url"] for v in valid]
+    fuzz_p95 = prepare_latency_ms(docs, dict(zip(urls, valid_at, strict=True)))
+    row.figures = {
+        "feed_s_each": feed_seconds,
+        "searchable_p95_ms_clean": clean_searchable,
+        "searchable_p95_ms_fuzzed": fuzz_searchable,
+        "searchable_p95_ratio": round(fuzz_searchable / clean_searchable, 2),
+        "prepared_p95_ms_clean": clean_p95,
+        "prepared_p95_ms_fuzzed": fuzz_p95,
+        "clean_run_s": round(clean_s, 1),
+        "fuzzed_run_s": round(fuzz_s, 1),
+        "feed_s": round(feed_s, 1),
+        "drain_ratio": round(fuzz_s / clean_s, 2),
+        "malformed_bytes_mb": round(sum(len(m.value) for m in bad) / 1e6, 1),
+    }
+    return row
+
+
+def _kill_points(rng: random.Random, kills: int, expected: int) -> list[int]:
+    """Document counts at which to kill: spread over the stream, in order."""
+    lo, hi = int(0.05 * expected), int(0.85 * expected)
+    span = (hi - lo) // kills
+    return [lo + i * span + rng.randrange(max(1, span // 2)) for i in range(kills)]
+
+
+def corpus_with_copies(n: int, seed: int, batch: str) -> Corpus:
+    return generate(n, load_sentences(), seed=seed, batch=batch)
+
+
+def check_corpus_documents(row: Row, corpus: Corpus, docs: dict[str, dict[str, Any]]) -> None:
+    """Every document the corpus must leave, once; syndication counted once per copy."""
+    items = corpus.articles
+    by_seq = {a.seq: a for a in items}
+    exact_pairs = [(by_seq[a.of].doc_id, a.doc_id) for a in items if a.kind == "exact" and a.of is not None]
+    paired = {i for pair in exact_pairs for i in pair}
+    must = {a.doc_id for a in items} - paired
+    row.indexed = len(docs)
+    row.expected_documents = corpus.expected_documents
+    row.lost = len(must - set(docs)) + sum(1 for a, b in exact_pairs if a not in docs and b not in docs)
+    row.duplicated = sum(1 for a, b in exact_pairs if a in docs and b in docs)
+    row.duplicated += len(set(docs) - {a.doc_id for a in items})
+    copies = sum(1 for a in items if a.kind in ("exact", "near"))
+    counts = [d["dedup"]["syndication_count"] for d in docs.values() if not d["dedup"]["is_duplicate"]]
+    listed = [d["dedup"]["syndicated_ids"] for d in docs.values() if not d["dedup"]["is_duplicate"]]
+    repeated = sum(len(ids) - len(set(ids)) for ids in listed)
+    mismatched = sum(1 for c, ids in zip(counts, listed, strict=True) if c != len(ids))
+    row.figures["syndication_total"] = sum(counts)
+    row.figures["copies_fed"] = copies
+    row.check(repeated == 0 and mismatched == 0, f"{repeated} copies listed twice, {mismatched} counts off")
+    row.check(sum(counts) == copies, f"syndication counts add up to {sum(counts)}, {copies} copies were fed")
+
+
+def worker_kills(
+    names: Names, make_worker: WorkerFactory, articles: int = 5_000, kills: int = 5, seed: int = 5
+) -> Row:
+    """SIGKILL a random one of two workers `kills` times while a corpus with copies streams."""
+    settings = names.settings
+    rng = random.Random(seed)
+    row = Row(f"{kills} worker SIGKILLs, 2 workers")
+    corpus = corpus_with_copies(articles, seed, "kills")
+    workers = [make_worker("w1").start(), make_worker("w2").start()]
+    feeder = threading.Thread(target=send_tracked, args=(settings, corpus.values()))
+    t0 = time.monotonic()
+    feeder.start()
+    restarts: list[float] = []
+    for point in _kill_points(rng, kills, corpus.expected_documents):
+        wait_for(lambda p=point: doc_count(settings) >= p, 600, f"{point} documents before a kill", 0.25)
+        victim = rng.choice(workers)
+        victim.kill()
+        k0 = time.monotonic()
+        victim.start()
+        restarts.append(time.monotonic() - k0)
+    feeder.join()
+    _drain(settings, corpus.expected_documents, 600, f"{corpus.expected_documents} documents after the kills")
+    row.figures["stream_s"] = round(time.monotonic() - t0, 1)
+    time.sleep(3)  # a write replayed after a kill would arrive now
+    row.sent = len(corpus.articles)
+    check_corpus_documents(row, corpus, all_docs(settings))
+    letters = dead_letters(settings)
+    row.dead_lettered = dict(Counter(lt["error"]["code"] for lt in letters))
+    row.check(not letters, f"{len(letters)} dead letters for valid articles")
+    row.crashes = sum(crashes_in(w) for w in workers)
+    row.recovery_s = round(max(restarts), 1) if restarts else None
+    row.figures["kills"] = len(restarts)
+    return row
+
+
+def _simple_row(row: Row, settings: Settings, urls: list[str], workers: list[Worker], pids: list[int]) -> Row:
+    time.sleep(3)
+    docs = all_docs(settings)
+    _count_documents(row, docs, _ids(urls))
+    row.sent = len(urls)
+    row.expected_documents = len(urls)
+    letters = dead_letters(settings)
+    row.dead_lettered = dict(Counter(lt["error"]["code"] for lt in letters))
+    row.check(not letters, f"{len(letters)} dead letters for valid articles")
+    row.crashes = sum(crashes_in(w) for w in workers)
+    row.worker_restarts = sum(
+        1
+        for w, pid in zip(workers, pids, strict=True)
+        if w.proc is None or w.proc.pid != pid or w.proc.poll() is not None
+    )
+    return row
+
+
+def broker_kill(
+    names: Names, make_worker: WorkerFactory, stack: Stack, down_s: float = 20.0, n: int = 1_000
+) -> Row:
+    """SIGKILL the Kafka broker mid-stream, start it again after `down_s`."""
+    settings = names.settings
+    row = Row(f"Kafka broker SIGKILL, back after {down_s:.0f} s")
+    worker = make_worker("w1").start()
+    assert worker.proc is not None
+    pid = worker.proc.pid
+    first = distinct_articles(n, seed=41, host="broker.example")
+    send_tracked(settings, first)
+    wait_for(
+        lambda: doc_count(settings) >= n // 4, 300, f"{n // 4} documents before the broker is killed", 0.25
+    )
+    at_kill = doc_count(settings)
+    assert process.kill(stack.kafka_pidfile), "the broker must have been started by the launcher"
+    time.sleep(down_s)
+    stack.up(echo=False, timeout=240)
+    back = time.monotonic()
+    wait_for(
+        lambda: doc_count(settings) > at_kill or doc_count(settings) >= n, 300, "indexing to resume", 0.25
+    )
+    row.recovery_s = round(time.monotonic() - back, 1)
+    second = distinct_articles(n // 5, seed=42, host="broker-after.example")
+    send_tracked(settings, second)
+    urls = [json.loads(v)["url"] for v in first + second]
+    _drain(settings, len(urls), 300, f"all {len(urls)} documents after the broker returned")
+    row.figures["indexed_at_kill"] = at_kill
+    return _simple_row(row, settings, urls, [worker], [pid])
+
+
+def elasticsearch_kill(
+    names: Names, make_worker: WorkerFactory, stack: Stack, down_s: float = 60.0, n: int = 300
+) -> Row:
+    """SIGKILL Elasticsearch while articles stream, start it again after `down_s`."""
+    settings = names.settings
+    row = Row(f"Elasticsearch SIGKILL, back after {down_s:.0f} s")
+    worker = make_worker("w1").start()
+    assert worker.proc is not None
+    pid = worker.proc.pid
+    first = distinct_articles(n, seed=51, host="es.example")
+    send_tracked(settings, first)
+    wait_for(
+        lambda: doc_count(settings) >= n // 3, 300, f"{n // 3} documents before Elasticsearch is killed", 0.25
+    )
+    assert process.kill(stack.es_pidfile), "Elasticsearch must have been started by the launcher"
+    second = distinct_articles(n, seed=52, host="es-down.example")
+    send_tracked(settings, second)
+    time.sleep(down_s)
+    stack.up(echo=False, timeout=240)
+    back = time.monotonic()
+    at_back = doc_count(settings)
+    wait_for(lambda: doc_count(settings) > at_back, 300, "indexing to resume", 0.25)
+    row.recovery_s = round(time.monotonic() - back, 1)
+    urls = [json.loads(v)["url"] for v in first + second]
+    _drain(settings, len(urls), 300, f"all {len(urls)} documents after Elasticsearch returned")
+    row.figures["all_indexed_after_s"] = round(time.monotonic() - back, 1)
+    return _simple_row(row, settings, urls, [worker], [pid])
+
+
+COLUMNS = (
+    "scenario",
+    "sent",
+    "indexed",
+    "dead-lettered by code",
+    "lost",
+    "duplicated",
+    "crashes",
+    "recovery s",
+)
+
+
+def table(rows: Sequence[Row]) -> str:
+    """The rows as a Markdown table (the README's Guarantees)."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in rows:
+        codes = ", ".join(f"{k} {v}" for k, v in r.dead_lettered.items()) or "0"
+        recovery = "-" if r.recovery_s is None else f"{r.recovery_s:.1f}"
+        cells = [r.scenario, f"{r.sent:,}", f"{r.indexed:,} of {r.expected_documents:,}", codes]
+        cells += [str(r.lost), str(r.duplicated), str(r.crashes + r.worker_restarts), recovery]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
