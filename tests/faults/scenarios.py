@@ -289,15 +289,28 @@ def check_corpus_documents(row: Row, corpus: Corpus, docs: dict[str, dict[str, A
     row.lost = len(must - set(docs)) + sum(1 for a, b in exact_pairs if a not in docs and b not in docs)
     row.duplicated = sum(1 for a, b in exact_pairs if a in docs and b in docs)
     row.duplicated += len(set(docs) - {a.doc_id for a in items})
+    # A near copy the fingerprints do not catch (it happens, rarely, as in a run without faults)
+    # is a document of its own, counted by nobody: both of its pair say they are no duplicate.
     copies = sum(1 for a in items if a.kind in ("exact", "near"))
-    counts = [d["dedup"]["syndication_count"] for d in docs.values() if not d["dedup"]["is_duplicate"]]
-    listed = [d["dedup"]["syndicated_ids"] for d in docs.values() if not d["dedup"]["is_duplicate"]]
-    repeated = sum(len(ids) - len(set(ids)) for ids in listed)
-    mismatched = sum(1 for c, ids in zip(counts, listed, strict=True) if c != len(ids))
-    row.figures["syndication_total"] = sum(counts)
-    row.figures["copies_fed"] = copies
+    near_pairs = [(by_seq[a.of].doc_id, a.doc_id) for a in items if a.kind == "near" and a.of is not None]
+    missed = sum(
+        1
+        for a, b in near_pairs
+        if a in docs
+        and b in docs
+        and not docs[a]["dedup"]["is_duplicate"]
+        and not docs[b]["dedup"]["is_duplicate"]
+    )
+    canonicals = [d["dedup"] for d in docs.values() if not d["dedup"]["is_duplicate"]]
+    counts = [c["syndication_count"] for c in canonicals]
+    repeated = sum(len(c["syndicated_ids"]) - len(set(c["syndicated_ids"])) for c in canonicals)
+    mismatched = sum(1 for c in canonicals if c["syndication_count"] != len(c["syndicated_ids"]))
+    row.figures.update({"copies_fed": copies, "near_copies_missed": missed, "syndication_total": sum(counts)})
     row.check(repeated == 0 and mismatched == 0, f"{repeated} copies listed twice, {mismatched} counts off")
-    row.check(sum(counts) == copies, f"syndication counts add up to {sum(counts)}, {copies} copies were fed")
+    row.check(
+        sum(counts) == copies - missed,
+        f"syndication counts add up to {sum(counts)}; {copies} copies were fed, {missed} of them not caught",
+    )
 
 
 def worker_kills(
