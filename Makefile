@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint stack-up stack-down accuracy bench clean
+.PHONY: demo test install lint stack-up stack-down accuracy bench faults clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check streams tests
 	$(BIN)/pytest
+
+## faults: the fault suite alone (malformed input, worker/broker/Elasticsearch SIGKILLs), its table printed
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults
 
 lint: $(STAMP)
 	$(BIN)/ruff check streams tests
