@@ -88,12 +88,16 @@ def stop(pidfile: Path, timeout: float = 60.0) -> bool:
     while time.monotonic() < deadline and _group_alive(pid):
         time.sleep(0.2)
     if _group_alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-        while _group_alive(pid):
-            time.sleep(0.1)
+        _kill_group(pid)
     pidfile.unlink(missing_ok=True)
     return True
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+    while _group_alive(pid):
+        time.sleep(0.1)
 
 
 def _group_alive(pgid: int) -> bool:
@@ -150,9 +154,6 @@ def kill(pidfile: Path) -> int | None:
     pid = read_pid(pidfile)
     if pid is None:
         return None
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)
-    while _group_alive(pid):
-        time.sleep(0.1)
+    _kill_group(pid)
     pidfile.unlink(missing_ok=True)
     return pid

@@ -8,6 +8,7 @@ module asserts on the rows; `python -m tests.faults` prints them as the README's
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import random
 import re
@@ -21,7 +22,7 @@ from typing import Any
 
 from streams import documents
 from streams.articles import canonical_url, document_id
-from streams.bench.corpus import BenchArticle, Corpus
+from streams.bench.corpus import BenchArticle, Corpus, Kind
 from streams.kafka_io import producer
 from streams.settings import Settings
 from streams.sinks.elasticsearch import sync_client
@@ -103,7 +104,10 @@ class Searchable(threading.Thread):
             while not self.done.is_set():
                 with contextlib.suppress(Exception):
                     hits = es.search(
-                        index=alias, query={"term": {"domain": self.domain}}, source=["url"], size=10_000
+                        index=alias,
+                        query={"term": {"domain": self.domain}},
+                        source_includes=["url"],
+                        size=10_000,
                     )["hits"]["hits"]
                     now = time.time() * 1000
                     for h in hits:
@@ -115,28 +119,36 @@ class Searchable(threading.Thread):
     def p95_ms(self, sent: dict[str, int]) -> float:
         self.done.set()
         self.join()
-        waits = sorted(self.seen[u] - ts for u, ts in sent.items() if u in self.seen)
-        return round(waits[int(0.95 * (len(waits) - 1))], 0) if waits else float("nan")
+        return _p95([self.seen[u] - ts for u, ts in sent.items() if u in self.seen])
 
 
-def prepare_latency_ms(
-    docs: dict[str, dict[str, Any]], sent: dict[str, int], quantile: float = 0.95
-) -> float:
-    """A quantile of (prepared at - published at) over the documents of the urls in `sent`:
-    how long valid articles waited in the stage malformed messages share with them."""
-    waits = sorted(
-        datetime.fromisoformat(d["ingested_at"]).timestamp() * 1000 - sent[d["url"]]
-        for d in docs.values()
-        if d["url"] in sent
+def _p95(waits: Sequence[float]) -> float:
+    ordered = sorted(waits)
+    return round(ordered[int(0.95 * (len(ordered) - 1))], 0) if ordered else float("nan")
+
+
+def prepare_latency_ms(docs: dict[str, dict[str, Any]], sent: dict[str, int]) -> float:
+    """p95 of (prepared at - published at) over the documents of the urls in `sent`: how long
+    valid articles waited in the stage malformed messages share with them."""
+    return _p95(
+        [
+            datetime.fromisoformat(d["ingested_at"]).timestamp() * 1000 - sent[d["url"]]
+            for d in docs.values()
+            if d["url"] in sent
+        ]
     )
-    return round(waits[int(quantile * (len(waits) - 1))], 1) if waits else float("nan")
+
+
+def sent_at(values: Sequence[bytes], where: Sequence[tuple[int, int, int]]) -> dict[str, int]:
+    """url -> publish timestamp (ms) of articles sent with send_tracked or send_paced."""
+    return {json.loads(v)["url"]: w[2] for v, w in zip(values, where, strict=True)}
 
 
 def letters_by_origin(settings: Settings) -> dict[tuple[int, int], list[dict[str, Any]]]:
     by: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for letter in dead_letters(settings):
         source = letter.get("source") or {}
-        by.setdefault((source.get("partition"), source.get("offset")), []).append(letter)
+        by.setdefault((int(source.get("partition", -1)), int(source.get("offset", -1))), []).append(letter)
     return by
 
 
@@ -149,6 +161,10 @@ def _drain(settings: Settings, expected: int, timeout: float, what: str) -> floa
     t0 = time.monotonic()
     wait_for(lambda: doc_count(settings) >= expected, timeout, what, interval=0.25)
     return time.monotonic() - t0
+
+
+def _at_least(settings: Settings, count: int) -> Callable[[], bool]:
+    return lambda: doc_count(settings) >= count
 
 
 def _ids(urls: Sequence[str]) -> set[str]:
@@ -187,47 +203,38 @@ def fuzz(
     clean_sent = send_paced(settings, clean, feed_seconds)
     _drain(settings, 50 + valid_count, 300, f"{valid_count} documents of the clean run")
     clean_s = time.monotonic() - t0
-    urls = [json.loads(v)["url"] for v in clean]
-    clean_searchable = watch.p95_ms({u: w[2] for u, w in zip(urls, clean_sent, strict=True)})
+    clean_at = sent_at(clean, clean_sent)
+    clean_searchable = watch.p95_ms(clean_at)
     watch = Searchable(settings, "fuzzed.example")
     watch.start()
 
     valid = distinct_articles(valid_count, seed=32, host="fuzzed.example")
     bad = malformed(malformed_count, seed=33)
-    mixed: list[bytes] = []
-    is_valid: list[bool] = []
+    # (message, the code its dead letter must carry; None for a valid article), valid ones spread evenly
     step = max(1, len(bad) // max(1, len(valid)))
+    entries: list[tuple[bytes, str | None]] = []
     for i, item in enumerate(valid):
-        for m in bad[i * step : (i + 1) * step]:
-            mixed.append(m.value)
-            is_valid.append(False)
-        mixed.append(item)
-        is_valid.append(True)
-    for m in bad[len(valid) * step :]:
-        mixed.append(m.value)
-        is_valid.append(False)
+        entries += [(m.value, m.code) for m in bad[i * step : (i + 1) * step]]
+        entries.append((item, None))
+    entries += [(m.value, m.code) for m in bad[len(valid) * step :]]
     t0 = time.monotonic()
-    where = send_paced(settings, mixed, feed_seconds)
+    where = send_paced(settings, [value for value, _ in entries], feed_seconds)
     feed_s = time.monotonic() - t0
     total = 50 + 2 * valid_count
     _drain(settings, total, 600, f"{total} documents with the malformed messages in between")
     fuzz_s = time.monotonic() - t0
-    row.sent = len(mixed)
+    row.sent = len(entries)
     row.expected_documents = valid_count
 
-    expected_codes = {}
-    bad_iter = iter(bad)
-    for (partition, offset, _ts), valid_here in zip(where, is_valid, strict=True):
-        if not valid_here:
-            expected_codes[(partition, offset)] = next(bad_iter).code
-    valid_at = [ts for (_p, _o, ts), v in zip(where, is_valid, strict=True) if v]
-    fuzz_searchable = watch.p95_ms(dict(zip([json.loads(v)["url"] for v in valid], valid_at, strict=True)))
+    expected_codes = {(p, o): code for (p, o, _ts), (_v, code) in zip(where, entries, strict=True) if code}
+    valid_at = sent_at(valid, [w for w, (_v, code) in zip(where, entries, strict=True) if code is None])
+    fuzz_searchable = watch.p95_ms(valid_at)
     wait_for(lambda: len(dead_letters(settings)) >= len(bad), 180, f"{len(bad)} dead letters", interval=2)
     time.sleep(2)  # anything dead-lettered twice would show now
     letters = letters_by_origin(settings)
     docs = all_docs(settings)
     fuzzed = {k: v for k, v in docs.items() if v["url"].startswith("https://fuzzed.example/")}
-    _count_documents(row, fuzzed, _ids([json.loads(v)["url"] for v in valid]))
+    _count_documents(row, fuzzed, _ids(list(valid_at)))
     row.check(len(docs) == total, f"{len(docs)} documents in the index, {total} expected")
     codes: Counter[str] = Counter()
     wrong = 0
@@ -246,17 +253,13 @@ def fuzz(
     row.crashes = crashes_in(worker)
     alive = worker.proc is not None and worker.proc.poll() is None and worker.proc.pid == pid
     row.worker_restarts = 0 if alive else 1
-    urls = [json.loads(v)["url"] for v in clean]
-    clean_p95 = prepare_latency_ms(docs, {u: w[2] for u, w in zip(urls, clean_sent, strict=True)})
-    urls = [json.loads(v)["url"] for v in valid]
-    fuzz_p95 = prepare_latency_ms(docs, dict(zip(urls, valid_at, strict=True)))
     row.figures = {
         "feed_s_each": feed_seconds,
         "searchable_p95_ms_clean": clean_searchable,
         "searchable_p95_ms_fuzzed": fuzz_searchable,
         "searchable_p95_ratio": round(fuzz_searchable / clean_searchable, 2),
-        "prepared_p95_ms_clean": clean_p95,
-        "prepared_p95_ms_fuzzed": fuzz_p95,
+        "prepared_p95_ms_clean": prepare_latency_ms(docs, clean_at),
+        "prepared_p95_ms_fuzzed": prepare_latency_ms(docs, valid_at),
         "clean_run_s": round(clean_s, 1),
         "fuzzed_run_s": round(fuzz_s, 1),
         "feed_s": round(feed_s, 1),
@@ -282,56 +285,42 @@ def corpus_with_copies(n: int, seed: int, batch: str) -> Corpus:
     originals = [
         json.loads(v) for v in distinct_articles(n - 2 * copies - refetches, seed, f"{batch}.example")
     ]
-    items: list[BenchArticle] = []
-    pending: list[tuple[int, str, dict[str, Any]]] = []  # (due position, kind, message)
     chosen = rng.sample(range(len(originals)), 2 * copies + refetches)
     plan = {
         i: ("exact" if k < copies else "near" if k < 2 * copies else "refetch") for k, i in enumerate(chosen)
     }
+    items: list[BenchArticle] = []
+    pending: list[tuple[int, int, str, dict[str, Any]]] = []  # (due position, original's seq, kind, message)
 
-    def add(kind: str, data: dict[str, Any], of: int | None) -> None:
+    def add(kind: Kind, data: dict[str, Any], of: int | None) -> None:
         url = data["url"]
         value = json.dumps(data).encode()
-        items.append(BenchArticle(len(items), kind, url, document_id(canonical_url(url)), "en", value, of))  # type: ignore[arg-type]
+        items.append(BenchArticle(len(items), kind, url, document_id(canonical_url(url)), "en", value, of))
 
     for i, original in enumerate(originals):
         add("original", original, None)
         seq = len(items) - 1
-        kind = plan.get(i)
-        if kind == "exact":
-            pending.append(
-                (
-                    seq + rng.randint(1, 40),
-                    kind,
-                    {**original, "url": original["url"].replace(".example/", ".example/repost/")},
-                )
-            )
-        elif kind == "near":
-            words = original["text"].split(" ")
-            words[len(words) // 2] = "yesterday"
-            text = " ".join(words) + " Read also: the day's top stories."
-            pending.append(
-                (
-                    seq + rng.randint(1, 40),
-                    kind,
-                    {**original, "url": original["url"].replace(".example/", ".example/copy/"), "text": text},
-                )
-            )
-        elif kind == "refetch":
-            pending.append(
-                (seq + rng.randint(1, 40), kind, {**original, "url": original["url"] + "?utm_source=feed"})
-            )
-        for due, k, data in [p for p in pending if p[0] <= seq]:
-            pending.remove((due, k, data))
-            add(k, data, _seq_of(items, data))
-    for _due, k, data in pending:
-        add(k, data, _seq_of(items, data))
+        if i in plan:
+            heapq.heappush(pending, (seq + rng.randint(1, 40), seq, plan[i], _copy(plan[i], original)))
+        while pending and pending[0][0] <= seq:
+            _due, of, kind, data = heapq.heappop(pending)
+            add(kind, data, of)  # type: ignore[arg-type]
+    for _due, of, kind, data in sorted(pending):
+        add(kind, data, of)  # type: ignore[arg-type]
     return Corpus(tuple(items), "tests.helpers.distinct_articles")
 
 
-def _seq_of(items: Sequence[BenchArticle], copy: dict[str, Any]) -> int:
-    title = copy["title"]
-    return next(a.seq for a in items if a.kind == "original" and json.loads(a.value)["title"] == title)
+def _copy(kind: str, original: dict[str, Any]) -> dict[str, Any]:
+    """An exact repost under another URL, an edited copy, or a re-fetch with tracking parameters."""
+    url = original["url"]
+    if kind == "exact":
+        return {**original, "url": url.replace(".example/", ".example/repost/")}
+    if kind == "near":
+        words = original["text"].split(" ")
+        words[len(words) // 2] = "yesterday"
+        text = " ".join(words) + " Read also: the day's top stories."
+        return {**original, "url": url.replace(".example/", ".example/copy/"), "text": text}
+    return {**original, "url": url + "?utm_source=feed"}
 
 
 def check_corpus_documents(row: Row, corpus: Corpus, docs: dict[str, dict[str, Any]]) -> None:
@@ -384,7 +373,7 @@ def worker_kills(
     feeder.start()
     restarts: list[float] = []
     for point in _kill_points(rng, kills, corpus.expected_documents):
-        wait_for(lambda p=point: doc_count(settings) >= p, 600, f"{point} documents before a kill", 0.25)
+        wait_for(_at_least(settings, point), 600, f"{point} documents before a kill", 0.25)
         victim = rng.choice(workers)
         victim.kill()
         k0 = time.monotonic()
@@ -396,13 +385,30 @@ def worker_kills(
     time.sleep(3)  # a write replayed after a kill would arrive now
     row.sent = len(corpus.articles)
     check_corpus_documents(row, corpus, all_docs(settings))
-    letters = dead_letters(settings)
-    row.dead_lettered = dict(Counter(lt["error"]["code"] for lt in letters))
-    row.check(not letters, f"{len(letters)} dead letters for valid articles")
+    _no_dead_letters(row, settings)
     row.crashes = sum(crashes_in(w) for w in workers)
     row.recovery_s = round(max(restarts), 1) if restarts else None
     row.figures["kills"] = len(restarts)
     return row
+
+
+def _no_dead_letters(row: Row, settings: Settings) -> None:
+    letters = dead_letters(settings)
+    row.dead_lettered = dict(Counter(lt["error"]["code"] for lt in letters))
+    row.check(not letters, f"{len(letters)} dead letters for valid articles")
+
+
+def _one_worker_fed(
+    names: Names, make_worker: WorkerFactory, n: int, seed: int, host: str, share: float, before: str
+) -> tuple[Worker, int, list[bytes]]:
+    """A worker, n articles fed, and a wait until `share` of them is indexed: the moment to do harm."""
+    worker = make_worker("w1").start()
+    assert worker.proc is not None
+    first = distinct_articles(n, seed=seed, host=host)
+    send_tracked(names.settings, first)
+    need = int(n * share)
+    wait_for(lambda: doc_count(names.settings) >= need, 300, f"{need} documents before {before}", 0.25)
+    return worker, worker.proc.pid, first
 
 
 def _simple_row(row: Row, settings: Settings, urls: list[str], workers: list[Worker], pids: list[int]) -> Row:
@@ -411,9 +417,7 @@ def _simple_row(row: Row, settings: Settings, urls: list[str], workers: list[Wor
     _count_documents(row, docs, _ids(urls))
     row.sent = len(urls)
     row.expected_documents = len(urls)
-    letters = dead_letters(settings)
-    row.dead_lettered = dict(Counter(lt["error"]["code"] for lt in letters))
-    row.check(not letters, f"{len(letters)} dead letters for valid articles")
+    _no_dead_letters(row, settings)
     row.crashes = sum(crashes_in(w) for w in workers)
     row.worker_restarts = sum(
         1
@@ -429,13 +433,8 @@ def broker_kill(
     """SIGKILL the Kafka broker mid-stream, start it again after `down_s`."""
     settings = names.settings
     row = Row(f"Kafka broker SIGKILL, back after {down_s:.0f} s")
-    worker = make_worker("w1").start()
-    assert worker.proc is not None
-    pid = worker.proc.pid
-    first = distinct_articles(n, seed=41, host="broker.example")
-    send_tracked(settings, first)
-    wait_for(
-        lambda: doc_count(settings) >= n // 4, 300, f"{n // 4} documents before the broker is killed", 0.25
+    worker, pid, first = _one_worker_fed(
+        names, make_worker, n, 41, "broker.example", 0.25, "the broker is killed"
     )
     at_kill = doc_count(settings)
     assert process.kill(stack.kafka_pidfile), "the broker must have been started by the launcher"
@@ -463,13 +462,8 @@ def elasticsearch_kill(
     """SIGKILL Elasticsearch while articles stream, start it again after `down_s`."""
     settings = names.settings
     row = Row(f"Elasticsearch SIGKILL, back after {down_s:.0f} s")
-    worker = make_worker("w1").start()
-    assert worker.proc is not None
-    pid = worker.proc.pid
-    first = distinct_articles(n, seed=51, host="es.example")
-    send_tracked(settings, first)
-    wait_for(
-        lambda: doc_count(settings) >= n // 3, 300, f"{n // 3} documents before Elasticsearch is killed", 0.25
+    worker, pid, first = _one_worker_fed(
+        names, make_worker, n, 51, "es.example", 1 / 3, "Elasticsearch is killed"
     )
     assert process.kill(stack.es_pidfile), "Elasticsearch must have been started by the launcher"
     second = distinct_articles(n, seed=52, host="es-down.example")
