@@ -6,9 +6,13 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from streams.settings import Settings, SettingsError
 from streams.settings import languages as languages_setting
+
+if TYPE_CHECKING:
+    from streams.diagnose import Seen
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -19,17 +23,25 @@ def _stack(args: argparse.Namespace, settings: Settings) -> int:
     stack = Stack(settings)
     try:
         if args.action == "up":
-            stack.up(timeout=args.timeout)
+            stack.up(timeout=args.timeout, secure=args.secure)
         elif args.action == "down":
             stack.down(purge=args.purge)
         else:
             statuses = stack.status()
             if args.json:
-                print(status_json(statuses))
+                print(status_json(statuses, stack))
             else:
                 for st in statuses:
                     pid = st.pid if st.pid else "-"
                     print(f"{st.name:<14} {st.state:<9} pid {pid!s:<8} {st.address:<24} {st.version or ''}")
+                if stack.secured:
+                    login = "an API key" if stack.secure_state.load().es_api_key else "a user and password"
+                    print(
+                        f"security: on (TLS with the stack's CA, SASL/PLAIN on Kafka, {login} on "
+                        f"Elasticsearch); client settings in {stack.secure_state.env_file}"
+                    )
+                else:
+                    print("security: off (`newsflow stack up --secure` on a stopped stack turns it on)")
             return 0 if all(st.state == "up" for st in statuses) else 3
     except StackError as exc:
         print(f"newsflow stack {args.action}: {exc}", file=sys.stderr)
@@ -40,12 +52,21 @@ def _stack(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
-    from streams.runner import run
+    from streams.diagnose import watching
+    from streams.runner import get_ready, run
     from streams.topology import create
 
     if args.name:
         settings = dataclasses.replace(settings, worker_name=args.name)
-    run(create(settings), loglevel=args.loglevel or settings.log_level)
+    topo = create(settings)
+    # Before the group is joined, a server that refuses us is a configuration error: say which
+    # and exit. Once running, the worker waits out outages (and refused logins) on its own.
+    with watching() as seen:
+        try:
+            get_ready(topo)
+        except Exception as exc:
+            return _report(exc, args, settings, seen)
+    run(topo, loglevel=args.loglevel or settings.log_level, ready=True)
     return 0
 
 
@@ -198,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument("--json", action="store_true", help="status as JSON")
     stack.add_argument("--purge", action="store_true", help="down: also delete data and logs")
     stack.add_argument("--timeout", type=float, default=180.0, help="up: seconds to wait (180)")
+    stack.add_argument(
+        "--secure",
+        action="store_true",
+        help="up: TLS and logins on both servers (a local CA, generated passwords, an API key); "
+        "the client settings land in $NEWSFLOW_HOME/secure.env. Kept until `down --purge`",
+    )
     stack.set_defaults(handler=_stack)
 
     worker = sub.add_parser("worker", help="run a pipeline worker (Faust); run several for more throughput")
@@ -265,27 +292,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     if args.debug or args.command == "worker":  # a worker retries and logs on its own
         return handler(args, settings)
-    try:
-        return handler(args, settings)
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        return _report(exc, args, settings)
+    from streams.diagnose import watching
+
+    with watching() as seen:
+        try:
+            return handler(args, settings)
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:
+            return _report(exc, args, settings, seen)
 
 
-def _report(exc: BaseException, args: argparse.Namespace, settings: Settings) -> int:
+def _report(
+    exc: BaseException, args: argparse.Namespace, settings: Settings, seen: Seen | None = None
+) -> int:
     """One or two lines naming the server, the setting and the fix; JSON for --json commands."""
     import json
 
     from streams.cli_errors import Problem, explain
+    from streams.diagnose import problem as diagnosed
 
     command = args.command + (f" {args.action}" if getattr(args, "action", None) else "")
-    problem = explain(exc, settings) or Problem(
-        "newsflow",
-        "",
-        f"unexpected {type(exc).__name__}: {str(exc)[:300]}",
-        None,
-        "rerun with --debug for the traceback, and report it if the cause is not yours",
+    problem = (
+        diagnosed(exc, settings, seen)
+        or explain(exc, settings)
+        or Problem(
+            "newsflow",
+            "",
+            f"unexpected {type(exc).__name__}: {str(exc)[:300]}",
+            None,
+            "rerun with --debug for the traceback, and report it if the cause is not yours",
+        )
     )
     if getattr(args, "json", False):
         print(json.dumps(problem.to_json(), ensure_ascii=False))

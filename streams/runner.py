@@ -49,8 +49,10 @@ def get_ready(topo: Topology) -> None:
         )
 
 
-def run(topo: Topology, loglevel: str = "info") -> None:
+def run(topo: Topology, loglevel: str = "info", ready: bool = False) -> None:
+    """Start the worker (after get_ready, unless the caller ran it already)."""
     from faust.worker import Worker
 
-    get_ready(topo)
+    if not ready:
+        get_ready(topo)
     Worker(topo.app, loglevel=loglevel, quiet=True).execute_from_commandline()

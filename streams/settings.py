@@ -155,6 +155,16 @@ class Settings:
         es_url = env["NEWSFLOW_ES_URL"].rstrip("/")
         if urlsplit(es_url).scheme not in {"http", "https"} or not urlsplit(es_url).hostname:
             raise SettingsError(f"NEWSFLOW_ES_URL={es_url!r} must look like http://host:9200")
+        if env["NEWSFLOW_ES_CA_CERTS"] and urlsplit(es_url).scheme != "https":
+            raise SettingsError(
+                f"NEWSFLOW_ES_CA_CERTS is set but NEWSFLOW_ES_URL={_masked(es_url)!r} is plain HTTP; "
+                "use https:// (a CA only applies to TLS), or unset NEWSFLOW_ES_CA_CERTS"
+            )
+        if "@" in urlsplit(es_url).netloc and env["NEWSFLOW_ES_API_KEY"]:
+            raise SettingsError(
+                "NEWSFLOW_ES_URL carries a user and password and NEWSFLOW_ES_API_KEY is set too; "
+                "keep one login (prefer the API key, or NEWSFLOW_ES_USERNAME/PASSWORD)"
+            )
         return cls(
             kafka_bootstrap=env["NEWSFLOW_KAFKA_BOOTSTRAP"],
             kafka_security_protocol=protocol,
@@ -265,3 +275,10 @@ def _port_of(hostport: str, default: int) -> int:
         return int(port)
     except ValueError:
         return default
+
+
+def _masked(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)

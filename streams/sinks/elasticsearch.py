@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import orjson
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout
+from elastic_transport import ConnectionTimeout, TlsError
 from elasticsearch import ApiError, AsyncElasticsearch, ConflictError, Elasticsearch, NotFoundError
 from elasticsearch.serializer import JsonSerializer, NdjsonSerializer
 
@@ -29,7 +29,11 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # A bulk item may also come back 409, a version conflict that retry_on_conflict already
 # retried: transient there. A whole request's 409 is an answer (create: the id exists), which
 # the caller handles, never something to wait out.
-RETRY_ITEM_STATUSES = RETRY_STATUSES | {409}
+RETRY_ITEM_STATUSES = RETRY_STATUSES | {409, 403}
+# A refused login (401) or privilege (403) needs an operator: the worker says so and waits,
+# retrying, instead of dead-lettering every article it cannot write meanwhile. An item's 403
+# (a privilege on the index, or a read-only block on a full disk) waits the same way.
+LOGIN_STATUSES = frozenset({401, 403})
 
 
 class _Orjson(JsonSerializer):
@@ -95,7 +99,7 @@ class Backoff:
 def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, TransportConnectionError | ConnectionTimeout | asyncio.TimeoutError | OSError):
         return True
-    return isinstance(exc, ApiError) and exc.meta.status in RETRY_STATUSES
+    return isinstance(exc, ApiError) and exc.meta.status in RETRY_STATUSES | LOGIN_STATUSES
 
 
 async def retrying(what: str, call: Callable[[], Awaitable[T]], backoff: Backoff | None = None) -> T:
@@ -114,6 +118,22 @@ async def retrying(what: str, call: Callable[[], Awaitable[T]], backoff: Backoff
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ApiError) and exc.meta.status == 401:
+        return (
+            "Elasticsearch refused the credentials (HTTP 401): set a valid NEWSFLOW_ES_API_KEY or "
+            "NEWSFLOW_ES_USERNAME/NEWSFLOW_ES_PASSWORD and restart the worker; nothing is skipped meanwhile"
+        )
+    if isinstance(exc, ApiError) and exc.meta.status == 403:
+        return (
+            f"Elasticsearch does not allow it (HTTP 403 {exc.message}): grant the user of "
+            "NEWSFLOW_ES_API_KEY/NEWSFLOW_ES_USERNAME write access to the newsflow indices; "
+            "nothing is skipped meanwhile"
+        )
+    if isinstance(exc, TlsError):
+        return (
+            f"TLS with Elasticsearch failed ({exc}): point NEWSFLOW_ES_CA_CERTS at the CA that "
+            "signed its certificate and restart the worker; nothing is skipped meanwhile"
+        )
     if isinstance(exc, ApiError):
         return f"HTTP {exc.meta.status} {exc.message}"
     return f"{type(exc).__name__}: {exc}"

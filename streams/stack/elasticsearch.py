@@ -57,9 +57,38 @@ def check_traversable(path: Path, user: RunAs) -> None:
             )
 
 
-def elasticsearch_yml(*, host: str, port: int, transport_port: int, data: Path, logs: Path) -> str:
-    # Security off and single-node discovery: a loopback development node. Disk watermarks
-    # off so a nearly full development disk does not turn indices read-only mid-test.
+@dataclass(frozen=True)
+class Security:
+    """HTTPS with a PEM key and certificate chain signed by `ca`, and one file-realm superuser."""
+
+    ca: Path
+    certificate: Path
+    key: Path
+    user: str
+    password: str
+
+
+# Where the node reads its TLS files: inside its config directory (it may read nothing outside).
+CERTS = "certs"
+
+SECURITY_ON = f"""\
+xpack.security.enabled: true
+xpack.security.http.ssl.enabled: true
+xpack.security.http.ssl.key: {CERTS}/server.key
+xpack.security.http.ssl.certificate: {CERTS}/server.pem
+xpack.security.http.ssl.certificate_authorities: ["{CERTS}/ca.pem"]
+xpack.security.transport.ssl.enabled: false
+xpack.security.authc.api_key.enabled: true
+"""
+
+
+def elasticsearch_yml(
+    *, host: str, port: int, transport_port: int, data: Path, logs: Path, secure: bool = False
+) -> str:
+    # Single-node discovery: a loopback development node, security off unless asked for (the
+    # transport stays plain either way: one node, bound to loopback). Disk watermarks off so a
+    # nearly full development disk does not turn indices read-only mid-test.
+    security = SECURITY_ON if secure else "xpack.security.enabled: false\n"
     return f"""\
 cluster.name: newsflow-local
 node.name: newsflow-local-1
@@ -69,14 +98,21 @@ network.host: {host}
 http.port: {port}
 transport.port: {transport_port}
 discovery.type: single-node
-xpack.security.enabled: false
-cluster.routing.allocation.disk.threshold_enabled: false
+{security}cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 """
 
 
 def prepare(
-    *, root: Path, es_home: Path, host: str, port: int, transport_port: int, user: RunAs | None
+    *,
+    root: Path,
+    es_home: Path,
+    host: str,
+    port: int,
+    transport_port: int,
+    user: RunAs | None,
+    jdk: Jdk,
+    security: Security | None = None,
 ) -> Path:
     config = root / "config"
     data = root / "data"
@@ -94,14 +130,52 @@ def prepare(
         else:
             shutil.copy2(item, target)
     (config / "elasticsearch.yml").write_text(
-        elasticsearch_yml(host=host, port=port, transport_port=transport_port, data=data, logs=logs)
+        elasticsearch_yml(
+            host=host,
+            port=port,
+            transport_port=transport_port,
+            data=data,
+            logs=logs,
+            secure=security is not None,
+        )
     )
+    if security is not None:
+        certs = config / CERTS
+        certs.mkdir(exist_ok=True)
+        for source, name in (
+            (security.ca, "ca.pem"),
+            (security.certificate, "server.pem"),
+            (security.key, "server.key"),
+        ):
+            shutil.copyfile(source, certs / name)
+            (certs / name).chmod(0o600)
+        _ensure_user(es_home, root, jdk, security)
     if user is not None:
         check_traversable(root, user)
         check_traversable(es_home, user)
         for path in (root, es_home):
             _chown_tree(path, user)
     return config
+
+
+def _ensure_user(es_home: Path, root: Path, jdk: Jdk, security: Security) -> None:
+    """The file-realm user, added once with the distribution's own tool (it hashes the password)."""
+    users = root / "config" / "users"
+    if users.is_file() and any(
+        line.split(":", 1)[0] == security.user for line in users.read_text().splitlines()
+    ):
+        return
+    tool = es_home / "bin" / "elasticsearch-users"
+    proc = subprocess.run(
+        [str(tool), "useradd", security.user, "-p", security.password, "-r", "superuser"],
+        env=environment(root=root, jdk=jdk, heap="64m"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        out = (proc.stdout + proc.stderr).replace(security.password, "***").strip()
+        raise RuntimeError(f"adding the Elasticsearch user '{security.user}' with {tool} failed: {out}")
 
 
 def _chown_tree(path: Path, user: RunAs) -> None:

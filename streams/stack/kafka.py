@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from streams.stack.java import Jdk
@@ -28,18 +29,35 @@ logger.controller.level = WARN
 """
 
 
-def server_properties(*, host: str, port: int, controller_port: int, data: Path) -> str:
+@dataclass(frozen=True)
+class Sasl:
+    """A SASL_SSL client listener: PEM key store (key + chain) and trust store (the CA), and the
+    PLAIN users (the broker's own, for the inter-broker connection, and the pipeline's)."""
+
+    keystore: Path
+    truststore: Path
+    broker_password: str
+    users: dict[str, str]
+
+
+def _jaas(user: str, password: str, users: dict[str, str]) -> str:
+    accounts = " ".join(f'user_{name}="{secret}"' for name, secret in users.items())
+    return (
+        "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        f'username="{user}" password="{password}" {accounts};'
+    )
+
+
+def server_properties(
+    *, host: str, port: int, controller_port: int, data: Path, sasl: Sasl | None = None
+) -> str:
     # One node is broker and controller; internal topics get replication factor 1 and few
     # partitions so consumer groups (Faust workers, tests) coordinate in well under a second.
     return f"""\
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@{host}:{controller_port}
-listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}
-advertised.listeners=PLAINTEXT://{host}:{port}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+{_listeners(host, port, controller_port, sasl)}
 log.dirs={data}
 num.partitions=1
 default.replication.factor=1
@@ -74,7 +92,16 @@ def classpath(libs: Path) -> str:
     return str(libs / "*")
 
 
-def prepare(*, root: Path, libs: Path, jdk: Jdk, host: str, port: int, controller_port: int) -> Path:
+def prepare(
+    *,
+    root: Path,
+    libs: Path,
+    jdk: Jdk,
+    host: str,
+    port: int,
+    controller_port: int,
+    sasl: Sasl | None = None,
+) -> Path:
     """Write config (every start, so port changes apply) and format storage once."""
     config_dir = root / "config"
     data = root / "data"
@@ -82,7 +109,11 @@ def prepare(*, root: Path, libs: Path, jdk: Jdk, host: str, port: int, controlle
     for d in (config_dir, data, logs):
         d.mkdir(parents=True, exist_ok=True)
     props = config_dir / "server.properties"
-    props.write_text(server_properties(host=host, port=port, controller_port=controller_port, data=data))
+    text = server_properties(host=host, port=port, controller_port=controller_port, data=data, sasl=sasl)
+    # Holds the SASL passwords when secured: owner-only, like every secret of the stack.
+    props.touch(mode=0o600)
+    props.chmod(0o600)
+    props.write_text(text)
     (config_dir / "log4j2.properties").write_text(LOG4J2.format(log=logs / "server.log"))
     if not (data / "meta.properties").is_file():
         # StorageTool calls System.exit, so it runs as its own JVM.
@@ -120,3 +151,30 @@ def command(*, root: Path, libs: Path, jdk: Jdk, heap: str = "512m") -> list[str
         MAIN_CLASS,
         str(config_dir / "server.properties"),
     ]
+
+
+def _listeners(host: str, port: int, controller_port: int, sasl: Sasl | None) -> str:
+    # The controller listener stays PLAINTEXT on the loopback address: it serves only KRaft's
+    # controller protocol of this one node. Clients and the broker itself use the main listener.
+    if sasl is None:
+        return f"""\
+listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller_port}
+advertised.listeners=PLAINTEXT://{host}:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"""
+    jaas = _jaas("broker", sasl.broker_password, {"broker": sasl.broker_password, **sasl.users})
+    return f"""\
+listeners=SASL_SSL://{host}:{port},CONTROLLER://{host}:{controller_port}
+advertised.listeners=SASL_SSL://{host}:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=PLAIN
+sasl.mechanism.inter.broker.protocol=PLAIN
+listener.name.sasl_ssl.plain.sasl.jaas.config={jaas}
+ssl.keystore.type=PEM
+ssl.keystore.location={sasl.keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location={sasl.truststore}
+ssl.client.auth=none"""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
 import os
 import shutil
+import ssl
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -16,6 +19,7 @@ from pathlib import Path
 from streams.settings import Settings
 from streams.stack import artifacts, elasticsearch, kafka, process
 from streams.stack.java import find_jdk
+from streams.stack.secure import API_KEY_NAME, ES_USER, KAFKA_USER, SecureState
 
 KAFKA_MIN_JAVA = 17
 ES_MIN_JAVA = 21
@@ -33,6 +37,7 @@ class ServiceStatus:
     address: str
     port: int
     version: str | None
+    secured: bool = False  # TLS and a login required (`stack up --secure`)
 
 
 class Stack:
@@ -42,6 +47,19 @@ class Stack:
         self.kafka_root = self.home / "kafka"
         self.es_root = self.home / "elasticsearch"
         self.workers_root = settings.workers_home.resolve()
+        self.secure_state = SecureState(self.home)
+
+    @property
+    def secured(self) -> bool:
+        return self.secure_state.enabled
+
+    @property
+    def probe_settings(self) -> Settings:
+        """How the launcher reaches its own servers: as configured, or over TLS with the stack's
+        own credentials once it is secured (whatever the caller's environment says)."""
+        if self.secured:
+            return self.secure_state.admin_settings(self.settings)
+        return self.settings
 
     # -- paths -------------------------------------------------------------------------
     @property
@@ -62,7 +80,7 @@ class Stack:
 
     # -- probes ------------------------------------------------------------------------
     def kafka_answers(self) -> bool:
-        s = self.settings
+        s = self.probe_settings
         if not process.port_open(s.kafka_host, s.kafka_port):
             return False
         from kafka import KafkaAdminClient  # deferred: slow import, only needed here
@@ -88,22 +106,68 @@ class Stack:
         The bare integ-test-zip lacks the rest-root module, so `GET /` answers 405 there;
         `_nodes/_local` is in the server itself and works on every distribution.
         """
-        url = self.settings.es_url
         try:
-            health_url = f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s"
-            with urllib.request.urlopen(health_url, timeout=3) as r:
-                health = json.load(r)
+            health = self._es("GET", "/_cluster/health?wait_for_status=yellow&timeout=1s")
             if health.get("status") not in {"yellow", "green"}:
                 return None
-            nodes_url = f"{url}/_nodes/_local?filter_path=nodes.*.version"
-            with urllib.request.urlopen(nodes_url, timeout=3) as r:
-                nodes = json.load(r).get("nodes", {})
+            nodes = self._es("GET", "/_nodes/_local?filter_path=nodes.*.version").get("nodes", {})
             return next((str(n["version"]) for n in nodes.values()), None)
         except (OSError, ValueError, KeyError):
             return None
 
+    def _es(
+        self, method: str, path: str, body: dict[str, object] | None = None, api_key: str = ""
+    ) -> dict[str, object]:
+        """One JSON request to the local node, with TLS and the node's user when secured."""
+        s = self.probe_settings
+        request = urllib.request.Request(
+            s.es_url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        context = None
+        if s.es_url.startswith("https://"):
+            context = ssl.create_default_context(cafile=s.es_ca_certs or None)
+            if api_key:
+                request.add_header("Authorization", f"ApiKey {api_key}")
+            else:
+                token = base64.b64encode(f"{s.es_username}:{s.es_password}".encode()).decode()
+                request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=3, context=context) as r:
+            answer: dict[str, object] = json.load(r)
+        return answer
+
+    def _ensure_api_key(self) -> str | None:
+        """The pipeline's API key: the saved one while the node accepts it, else a new one.
+        None, with the reason, when this node cannot keep API keys at all: they live in the
+        `.security` index, whose mapping needs the analysis-common module, and the zip Maven
+        serves (the integration-test distribution) lacks it. Clients then log in as the user."""
+        saved = self.secure_state.load().es_api_key
+        if saved:
+            try:
+                self._es("GET", "/_security/_authenticate", api_key=saved)
+                return None
+            except urllib.error.HTTPError as exc:
+                if exc.code != 401:
+                    raise
+        try:
+            made = self._es("POST", "/_security/api_key", {"name": API_KEY_NAME})
+        except urllib.error.HTTPError as exc:
+            reason = exc.read().decode("utf-8", "replace")
+            if exc.code == 400 and "pattern_capture" in reason:
+                self.secure_state.save_api_key("")
+                return (
+                    "this Elasticsearch distribution cannot store API keys (its .security index "
+                    "needs the analysis-common module, which the zip from Maven lacks); clients "
+                    f"log in as the user '{ES_USER}' instead"
+                )
+            raise
+        self.secure_state.save_api_key(str(made["encoded"]))
+        return None
+
     # -- commands ----------------------------------------------------------------------
-    def up(self, *, timeout: float = 180.0, echo: bool = True) -> list[ServiceStatus]:
+    def up(self, *, timeout: float = 180.0, echo: bool = True, secure: bool = False) -> list[ServiceStatus]:
         with self._locked():
             say = print if echo else (lambda *_a, **_k: None)
             s = self.settings
@@ -112,6 +176,15 @@ class Stack:
             started: list[tuple[str, int]] = []
             kafka_pid = process.read_pid(self.kafka_pidfile)
             es_pid = process.read_pid(self.es_pidfile)
+            if secure and not self.secured and (kafka_pid or es_pid):
+                raise StackError(
+                    f"the stack under {self.home} runs without security; stop it with "
+                    "`newsflow stack down` and run `newsflow stack up --secure` again"
+                )
+            if secure and not self.secured:
+                say(f"security: making a CA, a server certificate and passwords in {self.secure_state.dir}")
+            found = self.secure_state.create([s.kafka_host, s.es_host]) if secure or self.secured else None
+            st = self.secure_state
             if kafka_pid is None:
                 self._refuse_taken_port("Kafka", s.kafka_host, s.kafka_port, "NEWSFLOW_KAFKA_BOOTSTRAP")
                 self._refuse_taken_port(
@@ -143,6 +216,14 @@ class Stack:
                         host=s.kafka_host,
                         port=s.kafka_port,
                         controller_port=s.stack_kafka_controller_port,
+                        sasl=None
+                        if found is None
+                        else kafka.Sasl(
+                            keystore=self._kafka_keystore(),
+                            truststore=st.ca_cert.resolve(),
+                            broker_password=found.broker_password,
+                            users={KAFKA_USER: found.kafka_password},
+                        ),
                     )
                     kafka_pid = process.spawn(
                         kafka.command(root=self.kafka_root, libs=libs, jdk=jdk),
@@ -168,6 +249,16 @@ class Stack:
                         port=s.es_port,
                         transport_port=s.stack_es_transport_port,
                         user=user,
+                        jdk=jdk,
+                        security=None
+                        if found is None
+                        else elasticsearch.Security(
+                            ca=st.ca_cert,
+                            certificate=st.server_cert,
+                            key=st.server_key,
+                            user=ES_USER,
+                            password=found.es_password,
+                        ),
                     )
                     es_pid = process.spawn(
                         elasticsearch.command(es_home),
@@ -213,10 +304,30 @@ class Stack:
                 say(f"ready in {time.monotonic() - t0:.1f}s", flush=True)
             else:
                 say("already up", flush=True)
+            if found is not None:
+                without_key = self._ensure_api_key()
+                if without_key:
+                    say(f"security: {without_key}", flush=True)
+                env_file = st.write_env(s)
+                say(
+                    "security: on (TLS and login on Kafka and Elasticsearch); point clients at it "
+                    f"with: set -a; . {env_file}; set +a",
+                    flush=True,
+                )
             statuses = self.status()
-            for st in statuses:
-                say(f"{st.name}: {st.address} (version {st.version}, pid {st.pid})")
+            for status in statuses:
+                say(f"{status.name}: {status.address} (version {status.version}, pid {status.pid})")
             return statuses
+
+    def _kafka_keystore(self) -> Path:
+        """Kafka's PEM key store: the private key followed by the certificate chain, one file."""
+        st = self.secure_state
+        keystore = self.kafka_root / "config" / "keystore.pem"
+        keystore.parent.mkdir(parents=True, exist_ok=True)
+        keystore.touch(mode=0o600)
+        keystore.chmod(0o600)
+        keystore.write_bytes(st.server_key.read_bytes() + st.server_cert.read_bytes())
+        return keystore
 
     def _refuse_taken_port(self, what: str, host: str, port: int, variable: str) -> None:
         if process.port_open(host, port):
@@ -237,16 +348,18 @@ class Stack:
             if purge:
                 # Workers' table stores describe Kafka data that is gone with it: a worker
                 # started on the fresh broker must rebuild them, not trust them.
-                for root in (self.kafka_root, self.es_root, self.workers_root):
+                for root in (self.kafka_root, self.es_root, self.workers_root, self.secure_state.dir):
                     shutil.rmtree(root, ignore_errors=True)
+                self.secure_state.env_file.unlink(missing_ok=True)
                 if echo:
                     print(
-                        f"purged Kafka, Elasticsearch and worker table data under {self.home} "
+                        f"purged Kafka, Elasticsearch, worker table data and credentials under {self.home} "
                         f"(downloads kept in {self.home / 'dist'})"
                     )
 
     def status(self) -> list[ServiceStatus]:
-        s = self.settings
+        s = self.probe_settings
+        secured = self.secured
         kafka_pid = process.read_pid(self.kafka_pidfile)
         kafka_up = self.kafka_answers()
         kafka_version_file = self.kafka_root / "version"
@@ -265,6 +378,7 @@ class Stack:
                 s.kafka_bootstrap,
                 s.kafka_port,
                 kafka_version if kafka_up else None,
+                secured,
             ),
             ServiceStatus(
                 "elasticsearch",
@@ -273,9 +387,18 @@ class Stack:
                 s.es_url,
                 s.es_port,
                 es_version,
+                secured,
             ),
         ]
 
 
-def status_json(statuses: list[ServiceStatus]) -> str:
-    return json.dumps({st.name: asdict(st) for st in statuses}, indent=2)
+def status_json(statuses: list[ServiceStatus], stack: Stack) -> str:
+    """Each service's status and whether security is on; never a secret, only where they are."""
+    out: dict[str, object] = {st.name: asdict(st) for st in statuses}
+    state = stack.secure_state
+    out["security"] = {
+        "enabled": stack.secured,
+        "env_file": str(state.env_file) if stack.secured else None,
+        "ca": str(state.ca_cert) if stack.secured else None,
+    }
+    return json.dumps(out, indent=2)
