@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from streams.settings import Settings
 from streams.stack import artifacts, elasticsearch, kafka, process
@@ -117,7 +118,7 @@ class Stack:
 
     def _es(
         self, method: str, path: str, body: dict[str, object] | None = None, api_key: str = ""
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         """One JSON request to the local node, with TLS and the node's user when secured."""
         s = self.probe_settings
         request = urllib.request.Request(
@@ -135,7 +136,7 @@ class Stack:
                 token = base64.b64encode(f"{s.es_username}:{s.es_password}".encode()).decode()
                 request.add_header("Authorization", f"Basic {token}")
         with urllib.request.urlopen(request, timeout=3, context=context) as r:
-            answer: dict[str, object] = json.load(r)
+            answer: dict[str, Any] = json.load(r)
         return answer
 
     def _ensure_api_key(self) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.settings import ENV_DEFAULTS
+from streams.settings import ENV_DEFAULTS, Settings
 from streams.stack.artifacts import find_pom, pinned_versions
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -36,7 +36,44 @@ def test_compose_sets_only_variables_the_settings_module_reads() -> None:
     env = compose()["services"]["worker"]["environment"]
     assert set(env) <= set(ENV_DEFAULTS)
     assert env["NEWSFLOW_KAFKA_BOOTSTRAP"].split(":")[0] == "kafka"
-    assert env["NEWSFLOW_ES_URL"].startswith("http://elasticsearch:")
+    assert env["NEWSFLOW_ES_URL"].startswith("https://elasticsearch:")
+
+
+def _mounted(service: dict, path: str) -> bool:
+    """Whether a file path lies on a volume mounted into the service."""
+    targets = [v["target"] if isinstance(v, dict) else v.split(":")[1] for v in service.get("volumes", [])]
+    return any(path.startswith(t.rstrip("/") + "/") for t in targets)
+
+
+def test_compose_is_secured_end_to_end_and_the_worker_matches_the_servers() -> None:
+    services = compose()["services"]
+    worker = services["worker"]["environment"]
+    kafka = services["kafka"]["environment"]
+    es = services["elasticsearch"]["environment"]
+    # The worker's settings parse, and say what the servers offer.
+    settings = Settings.from_env({k: str(v) for k, v in worker.items()})
+    assert settings.kafka_security_protocol == "SASL_SSL"
+    assert f"{settings.kafka_security_protocol}://:{settings.kafka_port}" in kafka["KAFKA_LISTENERS"]
+    assert settings.kafka_sasl_mechanism in kafka["KAFKA_SASL_ENABLED_MECHANISMS"].split(",")
+    jaas = kafka["KAFKA_LISTENER_NAME_SASL_SSL_PLAIN_SASL_JAAS_CONFIG"]
+    assert f'user_{settings.kafka_sasl_username}="${{NEWSFLOW_KAFKA_SASL_PASSWORD' in jaas
+    assert "PLAINTEXT://" not in kafka["KAFKA_LISTENERS"] + kafka["KAFKA_ADVERTISED_LISTENERS"]
+    assert es["xpack.security.enabled"] == "true" and es["xpack.security.http.ssl.enabled"] == "true"
+    # Certificates: every path a service reads lies on a mounted volume.
+    assert _mounted(services["worker"], settings.kafka_ssl_cafile)
+    assert _mounted(services["worker"], settings.es_ca_certs)
+    for name in ("KAFKA_SSL_KEYSTORE_LOCATION", "KAFKA_SSL_TRUSTSTORE_LOCATION"):
+        assert _mounted(services["kafka"], kafka[name]), name
+    for name in ("key", "certificate", "certificate_authorities"):
+        assert _mounted(services["elasticsearch"], es[f"xpack.security.http.ssl.{name}"]), name
+    assert _mounted(
+        services["kibana"], services["kibana"]["environment"]["ELASTICSEARCH_SSL_CERTIFICATEAUTHORITIES"]
+    )
+    # The user the worker logs in as is the one the users job creates; no secret is written here.
+    assert "_security/user/" + settings.es_username in services["users"]["command"][-1]
+    text = (DEPLOY / "compose.yaml").read_text()
+    for secret in ("NEWSFLOW_ES_PASSWORD", "NEWSFLOW_KAFKA_SASL_PASSWORD", "ELASTIC_PASSWORD"):
+        assert re.search(rf"{secret}: \$\{{{secret}\}}|{secret}: \$\{{{secret}:\?", text), secret
 
 
 def test_env_example_documents_every_variable_with_its_default() -> None:
