@@ -65,6 +65,6 @@ def create_app(settings: Settings) -> faust.App:
         stream_buffer_maxsize=4096,
         web_enabled=settings.web_port > 0,
         web_port=settings.web_port or 6066,
-        web_host="127.0.0.1",
+        web_host=settings.web_host,
         loghandlers=[],
     )

@@ -209,6 +209,28 @@ def _alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from streams.status import gather, render
+
+    found = gather(settings)
+    print(found.to_json() if args.json else render(found))
+    return 0 if found.kafka == found.elasticsearch == "up" else 3
+
+
+def _kibana(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from streams.kibana import KibanaError, import_objects
+
+    try:
+        answer = import_objects(settings, args.url, Path(args.file) if args.file else None)
+    except KibanaError as exc:
+        print(f"newsflow kibana import: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {answer.get('successCount', 0)} saved object(s) into Kibana at {args.url}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the traceback when a command fails")
@@ -264,6 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.set_defaults(handler=_alerts)
 
     sub.add_parser("bench", help="end-to-end throughput and latency benchmark on the real stack (--help)")
+
+    status = sub.add_parser(
+        "status",
+        help="for operators: services, consumer lag per topic, workers, documents, dead letters "
+        "by code (last hour/day), last alert; exit 3 when a service is down",
+    )
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    kibana = sub.add_parser("kibana", help="import the data views, searches and dashboard into Kibana")
+    kibana.add_argument("action", choices=["import"])
+    kibana.add_argument("--url", required=True, help="Kibana's base URL, e.g. http://127.0.0.1:5601")
+    kibana.add_argument("--file", help="a saved-objects export (default: deploy/kibana/newsflow.ndjson)")
+    kibana.set_defaults(handler=_kibana)
 
     dlq = sub.add_parser("dlq", help="dead letters: list them with reasons, or replay them")
     dlq.add_argument("action", nargs="?", choices=["list", "replay"], default="list")

@@ -31,6 +31,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_WORKER_NAME": "w1",
     "NEWSFLOW_STORE": "rocksdb://",
     "NEWSFLOW_WEB_PORT": "6066",
+    "NEWSFLOW_WEB_HOST": "127.0.0.1",
     "NEWSFLOW_BULK_SIZE": "500",
     "NEWSFLOW_BULK_SECONDS": "0.25",
     "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
@@ -113,6 +114,7 @@ class Settings:
     worker_name: str = "w1"
     store: str = "rocksdb://"
     web_port: int = 6066
+    web_host: str = "127.0.0.1"
     bulk_size: int = 500
     bulk_seconds: float = 0.25
     max_message_bytes: int = 1_048_576
@@ -186,6 +188,7 @@ class Settings:
             worker_name=env["NEWSFLOW_WORKER_NAME"],
             store=env["NEWSFLOW_STORE"],
             web_port=_int(env, "NEWSFLOW_WEB_PORT", 0),
+            web_host=env["NEWSFLOW_WEB_HOST"],
             bulk_size=_int(env, "NEWSFLOW_BULK_SIZE", 1),
             bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
             max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),

@@ -33,6 +33,7 @@ import faust
 from streams import deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
 from streams.app import create_app
 from streams.articles import ErrorCode
+from streams.metrics import Metrics
 from streams.prepare import Options, prepare
 from streams.records import Article
 from streams.settings import Settings
@@ -58,12 +59,13 @@ class Topology:
     article_search: Any = None
     webhook: Any = None
     counters: dict[str, int] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def document_sink(self) -> DocumentSink:
         if self.sink is None:
             from streams.sinks.elasticsearch import ElasticsearchSink
 
-            self.sink = ElasticsearchSink.from_settings(self.settings)
+            self.sink = ElasticsearchSink.from_settings(self.settings, self.metrics.retried)
         return self.sink
 
     def alert_index(self) -> Any:
@@ -138,6 +140,12 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
     topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
+    topo.metrics = metrics = Metrics(lambda: (app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets))
+
+    @app.page("/metrics")
+    async def metrics_page(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return view.bytes(metrics.exposition(), content_type="text/plain")
+
     watchlist: list[WatchTerm] = load_watchlist(settings.watchlist) if settings.watchlist else []
     spike_config = spikes.SpikeConfig(
         window_s=settings.spike_window_seconds,
@@ -155,6 +163,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
 
     async def dead_letter(letter: dict[str, Any]) -> None:
         topo.count(f"dlq.{letter['error']['code']}")
+        metrics.dead_letters.labels(letter["error"]["code"], letter["stage"]).inc()
         key = letter.get("url") or ""
         await dlq.send(key=key.encode("utf-8", "replace") or None, value=deadletter.encode(letter))
 
@@ -179,7 +188,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     @app.agent(raw, name="prepare")
     async def prepare_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            result = prepare(event.value, _origin(event), options)
+            metrics.articles_in.inc()
+            with metrics.stage_seconds.labels("prepare").time():
+                result = prepare(event.value, _origin(event), options)
             if isinstance(result, Article):
                 try:
                     value = records.encode(result)
@@ -187,6 +198,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                     await park(event, "encode", exc)
                 else:
                     topo.count("prepared")
+                    metrics.prepared.inc()
                     await keyed.send(key=result.language.encode(), value=value)
             else:
                 await dead_letter(result)
@@ -199,6 +211,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         # One event at a time: table writes go to the changelog partition of the current event.
         async for event in stream.events():
             article: Article | None = None
+            started = time.perf_counter()
             try:
                 article = records.decode(event.value)
                 decision = dedup.decide(
@@ -224,6 +237,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 await park(event, "dedupe", exc, article)
                 continue
             topo.count(f"dedup.{decision.kind}")
+            metrics.decisions.labels(decision.kind).inc()
+            metrics.stage_seconds.labels("dedupe").observe(time.perf_counter() - started)
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
             await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
@@ -242,13 +257,16 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 except Exception as exc:
                     await park(event, "index", exc, article)
             if batch:
-                await write_batch(writes.coalesce(batch))
+                with metrics.stage_seconds.labels("index").time():
+                    await write_batch(writes.coalesce(batch))
 
     async def write_batch(batch: list[Write]) -> None:
         sink = topo.document_sink()
         operations = [line for w in batch for line in w.ops]
         try:
-            failures = await sink.write(operations)
+            metrics.bulk_size.observe(len(operations) // 2)
+            with metrics.bulk_seconds.time():
+                failures = await sink.write(operations)
         except Exception as exc:
             # Not an outage (those are retried inside the sink) but a request Elasticsearch or
             # the client refused as a whole: find the writes that cause it, one at a time.
@@ -284,10 +302,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                     url=w.article.url,
                 )
             )
-        topo.count(
-            "indexed",
-            sum(w.is_article for w in batch) - sum(batch[f.position].is_article for f in failures),
-        )
+        indexed = sum(w.is_article for w in batch) - sum(batch[f.position].is_article for f in failures)
+        topo.count("indexed", indexed)
+        metrics.indexed.inc(indexed)
 
     @app.timer(settings.spike_scan_seconds, on_leader=True)
     async def scan_spikes() -> None:
@@ -302,6 +319,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
             if not await topo.alert_index().create(alert):
                 continue  # raised by an earlier scan
             topo.count("alerts")
+            metrics.alerts.inc()
             await alerts_topic.send(key=alert["id"].encode(), value=json.dumps(alert).encode())
             if settings.alert_webhook_url:
                 from streams.sinks.webhook import Webhook

@@ -102,7 +102,12 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.meta.status in RETRY_STATUSES | LOGIN_STATUSES
 
 
-async def retrying(what: str, call: Callable[[], Awaitable[T]], backoff: Backoff | None = None) -> T:
+async def retrying(
+    what: str,
+    call: Callable[[], Awaitable[T]],
+    backoff: Backoff | None = None,
+    on_retry: Callable[[BaseException], None] | None = None,
+) -> T:
     """Run call until it succeeds or fails permanently; transient errors wait and retry forever,
     which pauses the calling agent (and so consumption) instead of dropping anything."""
     backoff = backoff or Backoff()
@@ -113,6 +118,8 @@ async def retrying(what: str, call: Callable[[], Awaitable[T]], backoff: Backoff
             if not is_transient(exc):
                 raise
             delay = backoff.next_delay()
+            if on_retry is not None:
+                on_retry(exc)
             log.warning("%s failed (%s); retry %d in %.1fs", what, _describe(exc), backoff.attempt, delay)
             await asyncio.sleep(delay)
 
@@ -142,16 +149,24 @@ def _describe(exc: BaseException) -> str:
 class ElasticsearchSink:
     """Bulk writer for article documents, with the index and its alias set up on first use."""
 
-    def __init__(self, client: AsyncElasticsearch, prefix: str = "") -> None:
+    def __init__(
+        self,
+        client: AsyncElasticsearch,
+        prefix: str = "",
+        on_retry: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self.client = client
+        self.on_retry = on_retry
         self.prefix = prefix
         self.index = documents.index_name(prefix)
         self.alias = documents.alias_name(prefix)
         self._ready = False
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ElasticsearchSink:
-        return cls(async_client(settings), settings.index_prefix)
+    def from_settings(
+        cls, settings: Settings, on_retry: Callable[[BaseException], None] | None = None
+    ) -> ElasticsearchSink:
+        return cls(async_client(settings), settings.index_prefix, on_retry)
 
     async def ensure_index(self) -> None:
         if self._ready:
@@ -160,6 +175,7 @@ class ElasticsearchSink:
         await retrying(
             "installing the index template",
             lambda: self.client.indices.put_index_template(name=self.alias, **body),
+            on_retry=self.on_retry,
         )
 
         async def create() -> None:
@@ -169,13 +185,14 @@ class ElasticsearchSink:
                 if exc.meta.status != 400 or "resource_already_exists" not in str(exc.message):
                     raise
 
-        await retrying(f"creating index {self.index}", create)
+        await retrying(f"creating index {self.index}", create, on_retry=self.on_retry)
         # An index made by an older release lacks the fields added since (additions only: a
         # changed field type needs a new index version, see documents.INDEX_VERSION).
         mappings = body["template"]["mappings"]
         await retrying(
             f"adding new fields to the mapping of {self.index}",
             lambda: self.client.indices.put_mapping(index=self.index, properties=mappings["properties"]),
+            on_retry=self.on_retry,
         )
         self._ready = True
 
@@ -196,6 +213,7 @@ class ElasticsearchSink:
                 f"bulk request of {len(pending)} operations",
                 lambda body=body: self.client.bulk(operations=body),  # type: ignore[misc]
                 backoff,
+                self.on_retry,
             )
             again: list[int] = []
             deferred: set[str] = set()  # ids with a write in the next round

@@ -218,7 +218,9 @@ def test_urls_urllib_cannot_split_are_a_schema_violation_naming_the_url(url: str
 @pytest.mark.parametrize("opening", ["<div>", "<span>", "<b>", "<table><tr><td>"])
 def test_an_html_bomb_is_refused_before_the_parser_sees_it(opening: str) -> None:
     # 150,000 unclosed elements kept the HTML parser busy for about a minute: a stalled worker.
-    value = json.dumps({"url": "https://bomb.example/a", "html": opening * (150_000 // len(opening) * 5)}).encode()
+    value = json.dumps(
+        {"url": "https://bomb.example/a", "html": opening * (150_000 // len(opening) * 5)}
+    ).encode()
     result = parse(value)
     assert isinstance(result, Rejection)
     assert (result.code, result.path) == ("schema_violation", "$.html")

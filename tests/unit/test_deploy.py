@@ -90,3 +90,27 @@ def test_kafka_cluster_ids_never_look_like_an_option() -> None:
     ids = {cluster_id() for _ in range(2000)}
     assert len(ids) == 2000
     assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+
+
+def test_the_dashboard_and_scrape_config_read_only_metrics_a_worker_exports() -> None:
+    import json
+
+    from streams.metrics import Metrics
+
+    exported = set()
+    for family in Metrics(lambda: ({}, {})).registry.collect():
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}.get(family.type, [""])
+        exported |= {family.name + suffix for suffix in suffixes}
+    dashboard = json.loads((DEPLOY / "grafana" / "newsflow.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = {name for expr in exprs for name in re.findall(r"\bnewsflow_[a-z_]+", expr)}
+    assert used and used <= exported, used - exported
+    assert {"newsflow_consumer_lag", "newsflow_dead_letters_total", "newsflow_articles_indexed_total"} <= used
+    scrape = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())["scrape_configs"][0]
+    worker = compose()["services"]["worker"]["environment"]
+    assert scrape["metrics_path"] == "/metrics"
+    assert scrape["dns_sd_configs"][0]["port"] == int(worker["NEWSFLOW_WEB_PORT"])
+    assert worker["NEWSFLOW_WEB_HOST"] == "0.0.0.0"
+    services = compose()["services"]
+    mounted = " ".join(services["grafana"]["volumes"] + services["prometheus"]["volumes"])
+    assert "./grafana/newsflow.json" in mounted and "./prometheus/prometheus.yml" in mounted
