@@ -53,7 +53,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from streams.diagnose import watching
-    from streams.runner import get_ready, run
+    from streams.runner import get_ready, start
     from streams.topology import create
 
     if args.name:
@@ -66,7 +66,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
             get_ready(topo)
         except Exception as exc:
             return _report(exc, args, settings, seen)
-    run(topo, loglevel=args.loglevel or settings.log_level, ready=True)
+    start(topo, loglevel=args.loglevel or settings.log_level)
     return 0
 
 

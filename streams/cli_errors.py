@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-from streams.settings import Settings
+from streams.settings import Settings, masked
 
 
 @dataclass(frozen=True)
@@ -24,17 +23,6 @@ class Problem:
 
     def to_json(self) -> dict[str, object]:
         return {"error": asdict(self)}
-
-
-def masked(url: str) -> str:
-    """A URL without the password it may carry (https://user:***@host)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, f"{parts.username}:***@{host}", parts.path, parts.query, ""))
 
 
 def _short(exc: BaseException | str) -> str:

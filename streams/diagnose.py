@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from streams.cli_errors import Problem, masked
-from streams.settings import Settings
+from streams.cli_errors import Problem
+from streams.settings import Settings, masked
 
 PROBE_SECONDS = 3.0
 
@@ -106,15 +106,7 @@ def kafka_problem(settings: Settings, seen: Seen | None) -> Problem | None:
             "the SASL user (`newsflow stack up --secure` writes them to $NEWSFLOW_HOME/secure.env)",
         )
     if uses_tls and found.startswith("untrusted"):
-        ca = settings.kafka_ssl_cafile or "the system's CAs"
-        return Problem(
-            "kafka",
-            where,
-            f"Kafka at {where} presents a certificate {ca} does not vouch for "
-            f"({found.removeprefix('untrusted: ')})",
-            "NEWSFLOW_KAFKA_SSL_CAFILE",
-            "point NEWSFLOW_KAFKA_SSL_CAFILE at the CA that signed the broker's certificate",
-        )
+        return _untrusted("kafka", where, found, settings.kafka_ssl_cafile, "NEWSFLOW_KAFKA_SSL_CAFILE")
     if uses_tls and found == "plain":
         return Problem(
             "kafka",
@@ -124,6 +116,20 @@ def kafka_problem(settings: Settings, seen: Seen | None) -> Problem | None:
             "use PLAINTEXT or SASL_PLAINTEXT for this listener, or the broker's TLS port",
         )
     return None
+
+
+def _untrusted(service: str, where: str, found: str, cafile: str, variable: str) -> Problem:
+    """The server's certificate is not signed by the CA the client was given."""
+    name = {"kafka": "Kafka", "elasticsearch": "Elasticsearch"}[service]
+    ca = cafile or "the system's CAs"
+    return Problem(
+        service,
+        where,
+        f"{name} at {where} presents a certificate {ca} does not vouch for "
+        f"({found.removeprefix('untrusted: ')})",
+        variable,
+        f"point {variable} at the CA that signed the server's certificate",
+    )
 
 
 def elasticsearch_problem(settings: Settings) -> Problem | None:
@@ -143,15 +149,7 @@ def elasticsearch_problem(settings: Settings) -> Problem | None:
             "and a login (`newsflow stack up --secure` writes them to $NEWSFLOW_HOME/secure.env)",
         )
     if https and found.startswith("untrusted"):
-        ca = settings.es_ca_certs or "the system's CAs"
-        return Problem(
-            "elasticsearch",
-            where,
-            f"Elasticsearch at {where} presents a certificate {ca} does not vouch for "
-            f"({found.removeprefix('untrusted: ')})",
-            "NEWSFLOW_ES_CA_CERTS",
-            "point NEWSFLOW_ES_CA_CERTS at the CA that signed the server's certificate",
-        )
+        return _untrusted("elasticsearch", where, found, settings.es_ca_certs, "NEWSFLOW_ES_CA_CERTS")
     if https and found == "plain":
         return Problem(
             "elasticsearch",

@@ -49,10 +49,13 @@ def get_ready(topo: Topology) -> None:
         )
 
 
-def run(topo: Topology, loglevel: str = "info", ready: bool = False) -> None:
-    """Start the worker (after get_ready, unless the caller ran it already)."""
+def run(topo: Topology, loglevel: str = "info") -> None:
+    get_ready(topo)
+    start(topo, loglevel)
+
+
+def start(topo: Topology, loglevel: str = "info") -> None:
+    """Hand a ready topology (get_ready done) to Faust's Worker; returns when it stops."""
     from faust.worker import Worker
 
-    if not ready:
-        get_ready(topo)
     Worker(topo.app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # Every variable the package reads, with its default. deploy/env.example documents the same
 # names and a test keeps the three (this table, env.example, compose.yaml) in step.
@@ -159,7 +159,7 @@ class Settings:
             raise SettingsError(f"NEWSFLOW_ES_URL={es_url!r} must look like http://host:9200")
         if env["NEWSFLOW_ES_CA_CERTS"] and urlsplit(es_url).scheme != "https":
             raise SettingsError(
-                f"NEWSFLOW_ES_CA_CERTS is set but NEWSFLOW_ES_URL={_masked(es_url)!r} is plain HTTP; "
+                f"NEWSFLOW_ES_CA_CERTS is set but NEWSFLOW_ES_URL={masked(es_url)!r} is plain HTTP; "
                 "use https:// (a CA only applies to TLS), or unset NEWSFLOW_ES_CA_CERTS"
             )
         if "@" in urlsplit(es_url).netloc and env["NEWSFLOW_ES_API_KEY"]:
@@ -280,8 +280,12 @@ def _port_of(hostport: str, default: int) -> int:
         return default
 
 
-def _masked(url: str) -> str:
+def masked(url: str) -> str:
+    """A URL without the password it may carry (https://user:***@host), for messages and logs."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{parts.username}:***@{host}", parts.path, parts.query, ""))

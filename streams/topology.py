@@ -142,6 +142,10 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
     topo.metrics = metrics = Metrics(lambda: (app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets))
 
+    prepare_time, dedupe_time, index_time = (
+        metrics.stage_seconds.labels(s) for s in ("prepare", "dedupe", "index")
+    )
+
     @app.page("/metrics")
     async def metrics_page(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
         return view.bytes(metrics.exposition(), content_type="text/plain")
@@ -189,7 +193,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     async def prepare_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.articles_in.inc()
-            with metrics.stage_seconds.labels("prepare").time():
+            with prepare_time.time():
                 result = prepare(event.value, _origin(event), options)
             if isinstance(result, Article):
                 try:
@@ -238,7 +242,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 continue
             topo.count(f"dedup.{decision.kind}")
             metrics.decisions.labels(decision.kind).inc()
-            metrics.stage_seconds.labels("dedupe").observe(time.perf_counter() - started)
+            dedupe_time.observe(time.perf_counter() - started)
             # Keyed by the canonical's id: every write touching one story's syndication record
             # passes through one partition, in order, whichever worker indexes it.
             await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
@@ -257,7 +261,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
                 except Exception as exc:
                     await park(event, "index", exc, article)
             if batch:
-                with metrics.stage_seconds.labels("index").time():
+                with index_time.time():
                     await write_batch(writes.coalesce(batch))
 
     async def write_batch(batch: list[Write]) -> None:

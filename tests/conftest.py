@@ -82,10 +82,12 @@ def names(services: Services) -> Iterator[Names]:
     cleanup(made)
 
 
-def new_names() -> Names:
-    """Private topics, index and consumer group on the running stack (drop them with cleanup())."""
-    tag = f"t{uuid.uuid4().hex[:10]}"
+def new_names(base: dict[str, str] | None = None, letter: str = "t") -> Names:
+    """Private topics, index and consumer group on the running stack (drop them with cleanup()),
+    on top of `base` (another stack's address and logins)."""
+    tag = f"{letter}{uuid.uuid4().hex[:10]}"
     env = {
+        **(base or {}),
         "NEWSFLOW_TOPIC_PREFIX": f"{tag}.",
         "NEWSFLOW_INDEX_PREFIX": f"{tag}-",
         "NEWSFLOW_APP_ID": tag,

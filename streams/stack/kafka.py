@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streams.stack.java import Jdk
+from streams.stack.secure import write_private
 
 MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"
@@ -111,9 +112,7 @@ def prepare(
     props = config_dir / "server.properties"
     text = server_properties(host=host, port=port, controller_port=controller_port, data=data, sasl=sasl)
     # Holds the SASL passwords when secured: owner-only, like every secret of the stack.
-    props.touch(mode=0o600)
-    props.chmod(0o600)
-    props.write_text(text)
+    write_private(props, text)
     (config_dir / "log4j2.properties").write_text(LOG4J2.format(log=logs / "server.log"))
     if not (data / "meta.properties").is_file():
         # StorageTool calls System.exit, so it runs as its own JVM.

@@ -20,7 +20,7 @@ from typing import Any
 from streams.settings import Settings
 from streams.stack import artifacts, elasticsearch, kafka, process
 from streams.stack.java import find_jdk
-from streams.stack.secure import API_KEY_NAME, ES_USER, KAFKA_USER, SecureState
+from streams.stack.secure import API_KEY_NAME, ES_USER, KAFKA_USER, SecureState, write_private
 
 KAFKA_MIN_JAVA = 17
 ES_MIN_JAVA = 21
@@ -325,9 +325,7 @@ class Stack:
         st = self.secure_state
         keystore = self.kafka_root / "config" / "keystore.pem"
         keystore.parent.mkdir(parents=True, exist_ok=True)
-        keystore.touch(mode=0o600)
-        keystore.chmod(0o600)
-        keystore.write_bytes(st.server_key.read_bytes() + st.server_cert.read_bytes())
+        write_private(keystore, st.server_key.read_bytes() + st.server_cert.read_bytes())
         return keystore
 
     def _refuse_taken_port(self, what: str, host: str, port: int, variable: str) -> None:

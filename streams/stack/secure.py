@@ -34,7 +34,7 @@ class Secrets:
     es_api_key: str = ""  # base64 "id:key", made once Elasticsearch answers
 
 
-def _write_private(path: Path, text: str | bytes) -> None:
+def write_private(path: Path, text: str | bytes) -> None:
     """Create or replace a file readable by its owner only (the mode is set before any byte lands)."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -90,7 +90,7 @@ class SecureState:
                 kafka_password=secrets.token_urlsafe(24),
                 broker_password=secrets.token_urlsafe(24),
             )
-            _write_private(self.secrets_file, json.dumps(dataclasses.asdict(made), indent=2))
+            write_private(self.secrets_file, json.dumps(dataclasses.asdict(made), indent=2))
         return self.load()
 
     def load(self) -> Secrets:
@@ -98,7 +98,7 @@ class SecureState:
 
     def save_api_key(self, api_key: str) -> Secrets:
         updated = dataclasses.replace(self.load(), es_api_key=api_key)
-        _write_private(self.secrets_file, json.dumps(dataclasses.asdict(updated), indent=2))
+        write_private(self.secrets_file, json.dumps(dataclasses.asdict(updated), indent=2))
         return updated
 
     def admin_settings(self, settings: Settings) -> Settings:
@@ -131,7 +131,7 @@ class SecureState:
             f"NEWSFLOW_ES_PASSWORD={client.es_password}",
             f"NEWSFLOW_ES_CA_CERTS={client.es_ca_certs}",
         ]
-        _write_private(self.env_file, "\n".join(lines) + "\n")
+        write_private(self.env_file, "\n".join(lines) + "\n")
         return self.env_file
 
 
@@ -228,8 +228,8 @@ def _issue_certificates(state: SecureState, hosts: list[str]) -> None:
     )
     pkcs8 = serialization.PrivateFormat.PKCS8  # what Kafka's PEM key store reads
     plain = serialization.NoEncryption()
-    _write_private(state.ca_key, ca_key.private_bytes(serialization.Encoding.PEM, pkcs8, plain))
-    _write_private(state.server_key, key.private_bytes(serialization.Encoding.PEM, pkcs8, plain))
+    write_private(state.ca_key, ca_key.private_bytes(serialization.Encoding.PEM, pkcs8, plain))
+    write_private(state.server_key, key.private_bytes(serialization.Encoding.PEM, pkcs8, plain))
     state.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     state.server_cert.write_bytes(
         cert.public_bytes(serialization.Encoding.PEM) + ca_cert.public_bytes(serialization.Encoding.PEM)

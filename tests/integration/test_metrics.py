@@ -75,11 +75,11 @@ def test_metrics_count_what_was_fed(names, worker_factory):
             if name == "newsflow_consumer_lag" and dict(labels)["topic"] == names.raw
         }
 
-    lags = wait_for(
-        lambda: (lambda lag: lag if lag and all(v == 0 for v in lag.values()) else None)(raw_lag()),
-        60,
-        "lag 0",
-    )
+    def drained() -> dict[str, float] | None:
+        lag = raw_lag()
+        return lag if lag and all(v == 0 for v in lag.values()) else None
+
+    lags = wait_for(drained, 60, "lag 0")
     assert set(lags) == {"0", "1"}  # NEWSFLOW_TOPIC_PARTITIONS=2 in tests
 
     # A second batch moves the counters by exactly its size.

@@ -21,7 +21,7 @@ import pytest
 from streams.settings import Settings
 from streams.stack.launcher import Stack
 from streams.stack.secure import SecureState
-from tests.conftest import ROOT, Names, Worker, wait_for
+from tests.conftest import ROOT, Names, Worker, new_names, wait_for
 from tests.helpers import article, dead_letters, doc_count, free_ports, newsflow, send
 from tests.helpers import distinct_articles as corpus
 
@@ -33,17 +33,7 @@ class Secured:
     secrets: list[str]  # every secret the stack made, none of which may ever be printed
 
     def names(self) -> Names:
-        tag = f"s{uuid.uuid4().hex[:8]}"
-        env = {
-            **self.env,
-            "NEWSFLOW_TOPIC_PREFIX": f"{tag}.",
-            "NEWSFLOW_INDEX_PREFIX": f"{tag}-",
-            "NEWSFLOW_APP_ID": tag,
-            "NEWSFLOW_WEB_PORT": "0",
-            "NEWSFLOW_BULK_SECONDS": "0.5",
-            "NEWSFLOW_TOPIC_PARTITIONS": "2",
-        }
-        return Names(Settings.from_env({**os.environ, **env}), env)
+        return new_names(self.env, letter="s")
 
 
 def read_env_file(path: Path) -> dict[str, str]:

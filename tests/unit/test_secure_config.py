@@ -58,4 +58,5 @@ def test_the_env_file_is_private_and_points_clients_at_tls_and_logins(tmp_path: 
         )
     )
     assert keyed.es_api_key == "aWQ6a2V5" and not keyed.es_username and not keyed.es_password
-    assert made.es_password not in repr(keyed) and "aWQ6a2V5" not in repr(keyed)
+    assert made.es_password not in repr(client) and made.kafka_password not in repr(client)
+    assert "aWQ6a2V5" not in repr(keyed)
