@@ -459,3 +459,8 @@ def html_to_text(html: str) -> Page:
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_utc(ts: float) -> str:
+    """Epoch seconds as ISO 8601 UTC with milliseconds, the form of every *_at field."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -54,11 +54,14 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
     from streams.diagnose import watching
     from streams.runner import get_ready, start
-    from streams.topology import create
+    from streams.topology import Replay, create
 
     if args.name:
         settings = dataclasses.replace(settings, worker_name=args.name)
-    topo = create(settings)
+    if args.app_id:
+        settings = dataclasses.replace(settings, app_id=args.app_id)
+    replay = Replay(args.replay_target, args.replay_suffix) if args.replay_target else None
+    topo = create(settings, replay=replay)
     # Before the group is joined, a server that refuses us is a configuration error: say which
     # and exit. Once running, the worker waits out outages (and refused logins) on its own.
     with watching() as seen:
@@ -171,14 +174,83 @@ def _dlq(args: argparse.Namespace, settings: Settings) -> int:
         verb = "would replay" if args.dry_run else "replayed"
         print(f"{verb} {selected if args.dry_run else sent} dead letter(s)")
         return 0
-    letters = [lt for lt in dlq.letters(settings) if args.code is None or lt["error"]["code"] == args.code]
+    topic = args.topic or settings.topic("articles.dlq")
+    letters = [lt for lt in dlq.letters(settings, topic) if args.code in (None, lt["error"]["code"])]
     shown = letters[-args.limit :] if args.limit else letters
     if args.json:
         print(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
         for letter in shown:
             print(dlq.render(letter))
-        print(f"{len(letters)} dead letter(s) in {settings.topic('articles.dlq')}, showing {len(shown)}")
+        print(f"{len(letters)} dead letter(s) in {topic}, showing {len(shown)}")
+    return 0
+
+
+def _since(text: str) -> float:
+    """--since as epoch seconds: a period back from now (7d, 24h) or an ISO 8601 time (UTC if bare)."""
+    from datetime import UTC, datetime
+
+    from streams.search import parse_duration
+
+    try:
+        return time.time() - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--since {text!r}: give a period (7d, 24h) or an ISO date (2026-12-01)") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+
+
+def _reindex(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from streams import reindex
+
+    try:
+        since = _since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"newsflow reindex: {exc}", file=sys.stderr)
+        return 2
+    say = (lambda line: print(line, file=sys.stderr, flush=True)) if args.json else print
+    # SIGTERM unwinds like Ctrl-C: the replay worker is stopped and a rerun resumes.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with reindex.progress_bar(not args.quiet and sys.stderr.isatty()) as bar:
+            result = reindex.run(
+                settings,
+                since=since,
+                delete_old=args.delete_old,
+                catch_up=args.catch_up,
+                progress=bar,
+                say=say,
+            )
+    except reindex.ReindexError as exc:
+        print(f"newsflow reindex: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            "newsflow reindex: interrupted; the replay worker is stopped, run it again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if args.json:
+        print(result.to_json())
+        return 0
+    plan = result.plan
+    kept = f"kept ({result.source_documents} documents; --delete-old drops it)"
+    old = "deleted" if result.deleted_old else kept
+    print(
+        f"rebuilt {plan.target} from {result.replayed} raw messages in {result.seconds:.0f} s "
+        f"({result.skipped} before --since skipped): {result.target_documents} documents; alias "
+        f"{plan.alias} on {plan.target}; old index {plan.source} {old}"
+    )
+    if result.dead_letters:
+        print(
+            f"{result.dead_letters} dead letter(s) from the rebuild in {result.dead_letter_topic} "
+            f"(newsflow dlq --topic {result.dead_letter_topic})"
+        )
     return 0
 
 
@@ -252,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a pipeline worker (Faust); run several for more throughput")
     worker.add_argument("--name", help="worker name; its local table store lives under it (default w1)")
     worker.add_argument("--loglevel", choices=["debug", "info", "warning", "error"])
+    # Set by `newsflow reindex` for its replay worker (streams.reindex).
+    worker.add_argument("--app-id", help=argparse.SUPPRESS)
+    worker.add_argument("--replay-target", help=argparse.SUPPRESS)
+    worker.add_argument("--replay-suffix", help=argparse.SUPPRESS)
     worker.set_defaults(handler=_worker)
 
     warm = sub.add_parser(
@@ -295,6 +371,23 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
 
+    reindex = sub.add_parser(
+        "reindex",
+        help="rebuild the index as articles-v(N+1) from the raw topic with today's template and "
+        "enrichment, then swap the alias `articles` to it; live workers keep running",
+    )
+    reindex.add_argument("--since", help="replay only what Kafka got since then: 7d, 24h or an ISO date")
+    reindex.add_argument("--delete-old", action="store_true", help="delete the old index after the swap")
+    reindex.add_argument(
+        "--catch-up",
+        type=int,
+        default=500,
+        help="swap when the replay is this many messages behind (500); the rest is replayed after",
+    )
+    reindex.add_argument("--quiet", action="store_true", help="no progress bar")
+    reindex.add_argument("--json", action="store_true", help="the result as JSON on stdout")
+    reindex.set_defaults(handler=_reindex)
+
     kibana = sub.add_parser("kibana", help="import the data views, searches and dashboard into Kibana")
     kibana.add_argument("action", choices=["import"])
     kibana.add_argument("--url", required=True, help="Kibana's base URL, e.g. http://127.0.0.1:5601")
@@ -307,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     dlq.add_argument("--limit", type=int, default=20, help="list: newest N (0 = all)")
     dlq.add_argument("--json", action="store_true")
     dlq.add_argument("--dry-run", action="store_true", help="replay: count only")
+    dlq.add_argument("--topic", help="list: another dead-letter topic (a rebuild's, from newsflow reindex)")
     dlq.set_defaults(handler=_dlq)
     return parser
 

@@ -11,8 +11,8 @@ from streams.kafka_io import producer, read_topic
 from streams.settings import Settings
 
 
-def letters(settings: Settings) -> Iterator[dict[str, Any]]:
-    for record in read_topic(settings, settings.topic("articles.dlq")):
+def letters(settings: Settings, topic: str | None = None) -> Iterator[dict[str, Any]]:
+    for record in read_topic(settings, topic or settings.topic("articles.dlq")):
         try:
             letter = json.loads(record.value or b"")
         except ValueError:

@@ -19,20 +19,29 @@ LABEL_FIELDS = {"PER": "persons", "ORG": "organizations", "LOC": "locations"}
 
 @cache
 def template(prefix: str = "") -> dict[str, Any]:
-    """The index template with the index prefix applied (alias included)."""
+    """The index template with the index prefix applied. It carries no alias: the alias points
+    at one index at a time (the first one, or the one `newsflow reindex` swapped in), so a
+    rebuild in progress is neither searched nor written by the live pipeline."""
     raw = TEMPLATE_PATH.read_text(encoding="utf-8").replace("{prefix}", prefix)
     body: dict[str, Any] = json.loads(raw)
     body.pop("_comment", None)
-    body["template"]["aliases"] = {alias_name(prefix): {}}
     return body
 
 
 def alias_name(prefix: str = "") -> str:
+    """The read and write alias: searches read it, live workers write through it."""
     return f"{prefix}articles"
 
 
-def index_name(prefix: str = "") -> str:
-    return f"{prefix}articles-v{INDEX_VERSION}"
+def index_name(prefix: str = "", version: int = INDEX_VERSION) -> str:
+    return f"{prefix}articles-v{version}"
+
+
+def index_version(index: str, prefix: str = "") -> int | None:
+    """N for `{prefix}articles-vN`, None for any other name."""
+    head = f"{prefix}articles-v"
+    tail = index[len(head) :] if index.startswith(head) else ""
+    return int(tail) if tail.isdigit() else None
 
 
 def _epoch(stamp: str) -> float:

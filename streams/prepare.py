@@ -21,8 +21,11 @@ class Options:
     language_chars: int = 500
 
 
-def prepare(value: bytes | None, origin: deadletter.Origin, options: Options) -> Article | dict[str, Any]:
-    """Never raises: bad input and unexpected failures both come back as a dead letter."""
+def prepare(
+    value: bytes | None, origin: deadletter.Origin, options: Options, ingested_at: str | None = None
+) -> Article | dict[str, Any]:
+    """Never raises: bad input and unexpected failures both come back as a dead letter.
+    `ingested_at` (ISO 8601) replaces now as the ingestion time (a rebuild replays old input)."""
     try:
         parsed = articles.parse(value, articles.Limits(max_message_bytes=options.max_message_bytes))
         if isinstance(parsed, articles.Rejection):
@@ -35,7 +38,7 @@ def prepare(value: bytes | None, origin: deadletter.Origin, options: Options) ->
                 path=parsed.path,
                 url=parsed.url,
             )
-        return enrich(parsed, origin, options.language_chars)
+        return enrich(parsed, origin, options.language_chars, ingested_at=ingested_at)
     except Exception as exc:
         # A bug must not stop the agent or lose the message: it is parked with its traceback.
         log.exception("prepare failed at %s[%d]@%d", origin.topic, origin.partition, origin.offset)
@@ -54,6 +57,7 @@ def enrich(
     origin: deadletter.Origin,
     language_chars: int = 500,
     lap: Callable[[str], None] | None = None,
+    ingested_at: str | None = None,
 ) -> Article:
     """`lap(stage)` is called after each stage when given: the benchmark times stages with it."""
     mark = lap or _no_lap
@@ -83,7 +87,7 @@ def enrich(
         authors=list(item.authors),
         published_at=item.published_at,
         fetched_at=item.fetched_at,
-        ingested_at=articles.now_utc(),
+        ingested_at=ingested_at or articles.now_utc(),
         language=lang,
         language_probability=round(detection.probability, 4),
         language_declared=item.declared_language,

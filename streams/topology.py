@@ -9,7 +9,8 @@
       -> index     (take() batches -> one bulk request: `create` per document, one syndication
                     update per canonical; offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
-           -> Elasticsearch alias `articles` over `articles-v1`
+           -> Elasticsearch alias `articles` (its write index: articles-v1, or the index
+              `newsflow reindex` swapped in)
       scan_spikes (timer on the leader, every NEWSFLOW_SPIKE_SCAN_SECONDS): keyword counts per
            window read back from the index (canonical documents only) -> spike rule
       -> Elasticsearch index `alerts` (create: one alert per keyword and window, whoever scans)
@@ -30,7 +31,7 @@ from typing import Any
 
 import faust
 
-from streams import deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
+from streams import articles, deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
 from streams.app import create_app
 from streams.articles import ErrorCode
 from streams.metrics import Metrics
@@ -44,6 +45,17 @@ from streams.writes import Write
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Replay:
+    """A worker that rebuilds an index (`newsflow reindex`): it reads the live raw topic under its
+    own app id (consumer group, table), sends through its own internal topics (named with
+    `suffix`), writes to `target` by name, counts each article as ingested when Kafka got it,
+    and raises no alerts (the live pipeline does)."""
+
+    target: str
+    suffix: str
+
+
 @dataclass
 class Topology:
     settings: Settings
@@ -55,6 +67,7 @@ class Topology:
     dedup_state: Any
     alerts: faust.TopicT
     sink: DocumentSink | None = None
+    replay: Replay | None = None
     alert_sink: Any = None
     article_search: Any = None
     webhook: Any = None
@@ -65,7 +78,8 @@ class Topology:
         if self.sink is None:
             from streams.sinks.elasticsearch import ElasticsearchSink
 
-            self.sink = ElasticsearchSink.from_settings(self.settings, self.metrics.retried)
+            target = self.replay.target if self.replay else None
+            self.sink = ElasticsearchSink.from_settings(self.settings, self.metrics.retried, target)
         return self.sink
 
     def alert_index(self) -> Any:
@@ -110,16 +124,17 @@ def _replay_payload(article: Article) -> str:
     return json.dumps(documents.raw_payload(article), ensure_ascii=False)
 
 
-def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
+def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Replay | None = None) -> Topology:
     app = create_app(settings)
     partitions = settings.topic_partitions
 
-    def topic(name: str, count: int = partitions) -> faust.TopicT:
+    def topic(name: str, count: int = partitions, shared: bool = False) -> faust.TopicT:
         # Keys and values are bytes: the agents decode and encode them (streams.records) inside
         # their own per-message boundary, so a value no hop can read or write becomes a dead
         # letter instead of an exception in Faust's consumer, which would stop the agent.
+        full = settings.topic(name) if shared or replay is None else f"{settings.topic(name)}.{replay.suffix}"
         return app.topic(
-            settings.topic(name),
+            full,
             key_type=bytes,
             key_serializer="raw",
             value_type=bytes,
@@ -133,13 +148,13 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         # Faust gives tables a compacted changelog, so recovery never meets deleted segments.
         return app.Table(name, partitions=partitions, key_type=str, help=purpose, options=dict(STORE_OPTIONS))
 
-    raw = topic("articles.raw")  # key: anything; value: raw JSON, decoded by prepare()
+    raw = topic("articles.raw", shared=True)  # key: anything; value: raw JSON, decoded by prepare()
     dlq = topic("articles.dlq", 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
     keyed = topic("articles.keyed")  # key: language code; value: records.Article JSON
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
     enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink)
+    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink, replay)
     topo.metrics = metrics = Metrics(lambda: (app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets))
 
     prepare_time, dedupe_time, index_time = (
@@ -193,8 +208,10 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
     async def prepare_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
             metrics.articles_in.inc()
+            # A rebuild counts an article as ingested when Kafka first got it, not today.
+            ingested_at = articles.iso_utc(event.message.timestamp) if replay else None
             with prepare_time.time():
-                result = prepare(event.value, _origin(event), options)
+                result = prepare(event.value, _origin(event), options, ingested_at)
             if isinstance(result, Article):
                 try:
                     value = records.encode(result)
@@ -249,7 +266,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
 
     @app.agent(enriched, name="index")
     async def index_agent(stream: faust.StreamT) -> None:
-        target = documents.index_name(settings.index_prefix)
+        target = replay.target if replay else documents.alias_name(settings.index_prefix)
         batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             batch: list[Write] = []
@@ -310,7 +327,6 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
         topo.count("indexed", indexed)
         metrics.indexed.inc(indexed)
 
-    @app.timer(settings.spike_scan_seconds, on_leader=True)
     async def scan_spikes() -> None:
         # Reads counts from the index, so one worker (the leader) scans for all; a scan that
         # repeats another (after a rebalance) creates nothing twice: alert ids are per window.
@@ -330,6 +346,9 @@ def create(settings: Settings, *, sink: DocumentSink | None = None) -> Topology:
 
                 topo.webhook = topo.webhook or Webhook(settings.alert_webhook_url)
                 await topo.webhook.post(alert)
+
+    if replay is None:  # a rebuild raises no alerts: the live pipeline does
+        scan_spikes = app.timer(settings.spike_scan_seconds, on_leader=True)(scan_spikes)
 
     @app.timer(30.0)
     async def report_counters() -> None:

@@ -39,7 +39,7 @@ def run_es_only(es: Elasticsearch, prefix: str, docs: list[dict[str, Any]], *, c
     """Index `docs` with the pipeline's template in bulk requests of `chunk`, one request at a time."""
     alias, index = documents.alias_name(prefix), documents.index_name(prefix)
     es.indices.put_index_template(name=alias, **documents.template(prefix))
-    es.indices.create(index=index)
+    es.indices.create(index=index, aliases={alias: {"is_write_index": True}})  # as a worker makes it
     out = EsOnly(docs=len(docs))
     out.megabytes = sum(len(json.dumps(d, ensure_ascii=False).encode()) for d in docs) / 2**20
     start = time.time()

@@ -147,26 +147,34 @@ def _describe(exc: BaseException) -> str:
 
 
 class ElasticsearchSink:
-    """Bulk writer for article documents, with the index and its alias set up on first use."""
+    """Bulk writer for article documents, with the index and its alias set up on first use.
+
+    Live workers write through the alias (`target` None), so after `newsflow reindex` swaps it
+    they write to the new index without a restart; a reindex writes to its `target` by name.
+    """
 
     def __init__(
         self,
         client: AsyncElasticsearch,
         prefix: str = "",
         on_retry: Callable[[BaseException], None] | None = None,
+        target: str | None = None,
     ) -> None:
         self.client = client
         self.on_retry = on_retry
         self.prefix = prefix
-        self.index = documents.index_name(prefix)
         self.alias = documents.alias_name(prefix)
+        self.target = target
         self._ready = False
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, on_retry: Callable[[BaseException], None] | None = None
+        cls,
+        settings: Settings,
+        on_retry: Callable[[BaseException], None] | None = None,
+        target: str | None = None,
     ) -> ElasticsearchSink:
-        return cls(async_client(settings), settings.index_prefix, on_retry)
+        return cls(async_client(settings), settings.index_prefix, on_retry, target)
 
     async def ensure_index(self) -> None:
         if self._ready:
@@ -177,24 +185,41 @@ class ElasticsearchSink:
             lambda: self.client.indices.put_index_template(name=self.alias, **body),
             on_retry=self.on_retry,
         )
-
-        async def create() -> None:
-            try:
-                await self.client.indices.create(index=self.index)
-            except ApiError as exc:
-                if exc.meta.status != 400 or "resource_already_exists" not in str(exc.message):
-                    raise
-
-        await retrying(f"creating index {self.index}", create, on_retry=self.on_retry)
+        target = self.target
+        if target is None:
+            await retrying(f"setting up the alias {self.alias}", self._ensure_alias, on_retry=self.on_retry)
+        else:
+            await retrying(f"creating index {target}", lambda: self._create(target), on_retry=self.on_retry)
         # An index made by an older release lacks the fields added since (additions only: a
         # changed field type needs a new index version, see documents.INDEX_VERSION).
         mappings = body["template"]["mappings"]
+        name = self.target or self.alias
         await retrying(
-            f"adding new fields to the mapping of {self.index}",
-            lambda: self.client.indices.put_mapping(index=self.index, properties=mappings["properties"]),
+            f"adding new fields to the mapping of {name}",
+            lambda: self.client.indices.put_mapping(index=name, properties=mappings["properties"]),
             on_retry=self.on_retry,
         )
         self._ready = True
+
+    async def _create(self, index: str, aliases: dict[str, Any] | None = None) -> bool:
+        """Create the index; False when it exists already (another worker made it first)."""
+        try:
+            await self.client.indices.create(index=index, aliases=aliases)
+        except ApiError as exc:
+            if exc.meta.status != 400 or "resource_already_exists" not in str(exc.message):
+                raise
+            return False
+        return True
+
+    async def _ensure_alias(self) -> None:
+        """The alias exists, or the first index is made with it as its write index."""
+        if await self.client.indices.exists_alias(name=self.alias):
+            return
+        first = documents.index_name(self.prefix)
+        if not await self._create(first, {self.alias: {"is_write_index": True}}):
+            # The first index is there without the alias (made by hand or by an older release
+            # that set the alias from the template, then removed): put the alias back on it.
+            await self.client.indices.put_alias(index=first, name=self.alias, is_write_index=True)
 
     async def write(self, operations: list[dict[str, Any]]) -> list[ItemFailure]:
         """Send (action, body) pairs in one bulk request; return the items Elasticsearch refused

@@ -79,10 +79,19 @@ def test_a_create_refused_as_existing_becomes_an_update_that_keeps_first_seen_at
     assert body["doc"]["title"] == document["title"]
 
 
-def test_template_applies_prefix_to_pattern_and_alias() -> None:
+def test_template_applies_prefix_to_pattern_and_attaches_no_alias() -> None:
+    # An alias from the template would join a rebuild in progress to the live one.
     t = documents.template("t1-")
     assert t["index_patterns"] == ["t1-articles-v*"]
-    assert list(t["template"]["aliases"]) == ["t1-articles"]
+    assert "aliases" not in t["template"]
+
+
+def test_index_versions_are_read_back_from_names() -> None:
+    assert documents.index_name("t1-", 3) == "t1-articles-v3"
+    assert documents.index_version("t1-articles-v12", "t1-") == 12
+    assert documents.index_version("articles-v2") == 2
+    assert documents.index_version("t1-articles-v2") is None  # another prefix
+    assert documents.index_version("articles-vx") is None
 
 
 def test_records_and_bulk_bodies_carry_polish_text_as_utf8_not_escapes() -> None:
