@@ -8,7 +8,7 @@ import faust
 
 
 class Article(faust.Record, serializer="json", include_metadata=False):
-    """A validated, enriched article between the prepare, dedupe and index agents."""
+    """A validated, enriched article between the prepare and dedupe_index agents."""
 
     id: str
     url: str

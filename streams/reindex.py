@@ -338,7 +338,7 @@ def run(
     plan = make_plan(es, settings)
     result = Result(plan)
     raw = settings.topic("articles.raw")
-    internal = [f"{settings.topic(t)}.{plan.suffix}" for t in ("articles.keyed", "articles.enriched")]
+    internal = [f"{settings.topic('articles.keyed')}.{plan.suffix}"]
     kafka = KafkaView(settings, plan.app_id)
     worker: ReplayWorker | None = None
     try:

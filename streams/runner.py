@@ -20,7 +20,6 @@ def ensure_topics_for(topo: Topology) -> None:
             TopicSpec(topo.raw.get_topic_name(), n),
             TopicSpec(topo.dlq.get_topic_name(), 1),
             TopicSpec(topo.keyed.get_topic_name(), n, exact=True),
-            TopicSpec(topo.enriched.get_topic_name(), n),
             TopicSpec(topo.alerts.get_topic_name(), 1),
         ],
     )

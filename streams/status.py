@@ -15,7 +15,7 @@ from streams.settings import Settings
 
 HOUR = 3600
 DAY = 86400
-PIPELINE_TOPICS = ("articles.raw", "articles.keyed", "articles.enriched")
+PIPELINE_TOPICS = ("articles.raw", "articles.keyed")
 
 
 @dataclass

@@ -4,10 +4,10 @@
       -> prepare   (stateless, CPU: validate, HTML->text, language, entities, lemmas, fingerprint)
            invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
       -> articles.keyed                                 key: language (dedup state is co-partitioned)
-      -> dedupe    (table dedup_state: exact by content hash, near by MinHash LSH, 7-day window)
-      -> articles.enriched                              key: canonical id, value: Article + decision
-      -> index     (take() batches -> one bulk request: `create` per document, one syndication
-                    update per canonical; offsets advance only after it is acked)
+      -> dedupe_index (take() batches; per article, in partition order: the table dedup_state
+                    decides exact by content hash, near by MinHash LSH, 7-day window; then one
+                    bulk request: `create` per document, one syndication update per canonical;
+                    offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
            -> Elasticsearch alias `articles` (its write index: articles-v1, or the index
               `newsflow reindex` swapped in)
@@ -26,10 +26,14 @@ import asyncio
 import json
 import logging
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+from faust.streams import _current_event  # the context variable behind faust.current_event()
 
 from streams import articles, deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
 from streams.app import create_app
@@ -63,7 +67,6 @@ class Topology:
     raw: faust.TopicT
     dlq: faust.TopicT
     keyed: faust.TopicT
-    enriched: faust.TopicT
     dedup_state: Any
     alerts: faust.TopicT
     sink: DocumentSink | None = None
@@ -110,6 +113,18 @@ STORE_OPTIONS: dict[str, Any] = {
 }
 
 
+@contextmanager
+def current(event: faust.EventT) -> Iterator[None]:
+    """Make `event` Faust's current event while the block runs. A table write goes to the
+    changelog partition of the current event, and in a take() batch Faust leaves none set for
+    the agent (its buffer is filled by another task)."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
 def _origin(event: faust.EventT) -> deadletter.Origin:
     message = event.message
     return deadletter.Origin(message.topic, message.partition, message.offset, message.key)
@@ -152,9 +167,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
     dlq = topic("articles.dlq", 1)  # value: dead letter JSON (schemas/deadletter.schema.json)
     keyed = topic("articles.keyed")  # key: language code; value: records.Article JSON
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
-    enriched = topic("articles.enriched")  # key: canonical id; value: records.Article + decision
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
-    topo = Topology(settings, app, raw, dlq, keyed, enriched, dedup_state, alerts_topic, sink, replay)
+    topo = Topology(settings, app, raw, dlq, keyed, dedup_state, alerts_topic, sink, replay)
     topo.metrics = metrics = Metrics(lambda: (app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets))
 
     prepare_time, dedupe_time, index_time = (
@@ -227,56 +241,49 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
             # the producer and the other agents between two articles, even when events queue up.
             await asyncio.sleep(0)
 
-    @app.agent(keyed, name="dedupe")
-    async def dedupe_agent(stream: faust.StreamT) -> None:
-        # One event at a time: table writes go to the changelog partition of the current event.
-        async for event in stream.events():
-            article: Article | None = None
-            started = time.perf_counter()
-            try:
-                article = records.decode(event.value)
-                decision = dedup.decide(
-                    article.id,
-                    dedup.Fingerprint.from_dict(article.fingerprint),
-                    dedup.window_time(article.published_at, article.ingested_at, time.time()),
-                    dedup.ScopedState(dedup_state, article.language),
-                    window_s=window_s,
-                    threshold=settings.dedup_threshold,
-                    source=article.source,
-                )
-                article.dedup = decision.to_dict()
-                if watchlist:  # counted by scan_spikes from the index (canonical documents only)
-                    article.watchlist = terms_in(
-                        watchlist,
-                        article.lemmas_title,
-                        article.lemmas_text,
-                        article.language,
-                        lemmas.lemma_text,
-                    )
-                value = records.encode(article)
-            except Exception as exc:
-                await park(event, "dedupe", exc, article)
-                continue
-            topo.count(f"dedup.{decision.kind}")
-            metrics.decisions.labels(decision.kind).inc()
-            dedupe_time.observe(time.perf_counter() - started)
-            # Keyed by the canonical's id: every write touching one story's syndication record
-            # passes through one partition, in order, whichever worker indexes it.
-            await enriched.send(key=(decision.duplicate_of or article.id).encode(), value=value)
+    def decide(event: faust.EventT) -> Article:
+        """The article of a keyed event with its dedup decision (and watchlist terms) set."""
+        article = records.decode(event.value)
+        decision = dedup.decide(
+            article.id,
+            dedup.Fingerprint.from_dict(article.fingerprint),
+            dedup.window_time(article.published_at, article.ingested_at, time.time()),
+            dedup.ScopedState(dedup_state, article.language),
+            window_s=window_s,
+            threshold=settings.dedup_threshold,
+            source=article.source,
+        )
+        article.dedup = decision.to_dict()
+        if watchlist:  # counted by scan_spikes from the index (canonical documents only)
+            article.watchlist = terms_in(
+                watchlist, article.lemmas_title, article.lemmas_text, article.language, lemmas.lemma_text
+            )
+        topo.count(f"dedup.{decision.kind}")
+        metrics.decisions.labels(decision.kind).inc()
+        return article
 
-    @app.agent(enriched, name="index")
-    async def index_agent(stream: faust.StreamT) -> None:
+    @app.agent(keyed, name="dedupe_index")
+    async def dedupe_index_agent(stream: faust.StreamT) -> None:
+        # Deciding and indexing where the dedup state lives: a story's original and its copies
+        # share a language, so they meet in one partition, in order, whichever worker has it.
+        # take() acks the batch's events (their offsets may be committed) only after the bulk
+        # request returned; a crash before replays them, and decide() answers a replay with
+        # the record it holds.
         target = replay.target if replay else documents.alias_name(settings.index_prefix)
         batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             batch: list[Write] = []
             for event in events:
                 article: Article | None = None
+                started = time.perf_counter()
                 try:
-                    article = records.decode(event.value)
+                    with current(event):  # the changelog partition of the table writes
+                        article = decide(event)
                     batch.extend(writes.for_article(article, target, settings.near_duplicates))
                 except Exception as exc:
-                    await park(event, "index", exc, article)
+                    await park(event, "dedupe", exc, article)
+                    continue
+                dedupe_time.observe(time.perf_counter() - started)
             if batch:
                 with index_time.time():
                     await write_batch(writes.coalesce(batch))
@@ -356,6 +363,6 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
         if topo.counters:
             log.info("newsflow counters: %s", json.dumps(dict(sorted(topo.counters.items()))))
 
-    topo.agents = (prepare_agent, dedupe_agent, index_agent)  # type: ignore[attr-defined]
+    topo.agents = (prepare_agent, dedupe_index_agent)  # type: ignore[attr-defined]
     topo.scan_spikes = scan_spikes  # type: ignore[attr-defined]
     return topo

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from streams import deadletter, dedup, documents, records
+from streams import deadletter, dedup, records
 from streams.articles import parse
 from streams.prepare import enrich
 from streams.records import Article
@@ -28,7 +28,7 @@ def topo(monkeypatch: pytest.MonkeyPatch, tmp_path) -> tuple[Topology, dict[str,
         {"NEWSFLOW_STORE": "memory://", "NEWSFLOW_HOME": str(tmp_path), "NEWSFLOW_WEB_PORT": "0"}
     )
     t = create(settings, sink=MemorySink())
-    sent: dict[str, list[Any]] = {"dlq": [], "keyed": [], "enriched": []}
+    sent: dict[str, list[Any]] = {"dlq": [], "keyed": []}
     for name in sent:
 
         async def capture(*, key: Any = None, value: Any = None, _name: str = name, **_: Any) -> None:
@@ -57,19 +57,33 @@ async def test_prepare_sends_valid_articles_keyed_by_language_and_dead_letters_t
     assert letters[0]["payload"] == "{not json"
 
 
-async def test_dedupe_marks_an_exact_repost_so_only_the_canonical_counts_for_keywords(topo) -> None:
+async def test_an_exact_repost_is_counted_on_its_canonical_and_gets_no_document(topo) -> None:
     t, sent = topo
-    dedupe_agent = t.agents[1]  # type: ignore[attr-defined]
+    dedupe_index = t.agents[1]  # type: ignore[attr-defined]
     first, repost = article("https://a.example/1", TEXT_A), article("https://b.example/1", TEXT_A)
-    async with dedupe_agent.test_context() as agent:
+    async with dedupe_index.test_context() as agent:
         await agent.put(records.encode(first), key=b"en")
         await agent.put(records.encode(repost), key=b"en")
-    decided = [records.decode(v) for _, v in sent["enriched"]]
-    assert [d.dedup["kind"] for d in decided] == ["unique", "exact"]
-    assert decided[1].dedup["duplicate_of"] == first.id
-    assert all(key == first.id.encode() for key, _ in sent["enriched"])
-    # Spike scans count documents with dedup.is_duplicate false: the repost never counts.
-    assert [documents.build(d)["dedup"]["is_duplicate"] for d in decided] == [False, True]
+    # Spike scans count documents with dedup.is_duplicate false: the repost has no document.
+    assert list(t.sink.docs) == [first.id]
+    doc = t.sink.docs[first.id]
+    assert doc["dedup"]["is_duplicate"] is False
+    assert (doc["dedup"]["syndication_count"], doc["dedup"]["syndicated_ids"]) == (1, [repost.id])
+    assert t.counters["dedup.unique"] == 1 and t.counters["dedup.exact"] == 1
+    assert sent["dlq"] == []
+
+
+async def test_a_near_copy_is_indexed_pointing_at_its_original(topo) -> None:
+    t, _ = topo
+    dedupe_index = t.agents[1]  # type: ignore[attr-defined]
+    first = article("https://a.example/1", TEXT_A)
+    near = article("https://b.example/1", TEXT_A.replace("Monday", "Tuesday"))
+    async with dedupe_index.test_context() as agent:
+        await agent.put(records.encode(first), key=b"en")
+        await agent.put(records.encode(near), key=b"en")
+    assert t.sink.docs[near.id]["dedup"]["duplicate_of"] == first.id
+    assert t.sink.docs[near.id]["dedup"]["duplicate_kind"] == "near"
+    assert t.sink.docs[first.id]["dedup"]["syndicated_ids"] == [near.id]
 
 
 async def test_index_writes_bulk_and_dead_letters_documents_elasticsearch_refuses(topo) -> None:
@@ -78,10 +92,10 @@ async def test_index_writes_bulk_and_dead_letters_documents_elasticsearch_refuse
     for a in (good, bad):
         a.dedup = dedup.Decision("unique", a.id, None, None, dedup.Syndication(a.id, 0, ())).to_dict()
     t.sink = MemorySink(reject_ids=frozenset({bad.id}))
-    index_agent = t.agents[2]  # type: ignore[attr-defined]
+    index_agent = t.agents[1]  # type: ignore[attr-defined]
     async with index_agent.test_context() as agent:
-        await agent.put(records.encode(good), key=good.id.encode())
-        await agent.put(records.encode(bad), key=bad.id.encode())
+        await agent.put(records.encode(good), key=b"en")
+        await agent.put(records.encode(bad), key=b"en")
     assert list(t.sink.docs) == [good.id]
     letters = [json.loads(v) for _, v in sent["dlq"]]
     assert [(lt["error"]["code"], lt["stage"], lt["url"]) for lt in letters] == [
@@ -120,13 +134,13 @@ async def test_prepare_repairs_lone_surrogates_and_parks_what_still_cannot_be_en
 
 async def test_dedupe_parks_a_value_it_cannot_read_and_decides_the_next(topo) -> None:
     t, sent = topo
-    dedupe_agent = t.agents[1]  # type: ignore[attr-defined]
+    dedupe_index = t.agents[1]  # type: ignore[attr-defined]
     good = article("https://a.example/1", TEXT_A)
-    async with dedupe_agent.test_context() as agent:
+    async with dedupe_index.test_context() as agent:
         await agent.put(b'{"id": "not an article"}', key=b"en")
         await agent.put(b"\xff\xfe", key=b"en")
         await agent.put(records.encode(good), key=b"en")
-    assert [records.decode(v).url for _, v in sent["enriched"]] == [good.url]
+    assert [d["url"] for d in t.sink.docs.values()] == [good.url]
     letters = [json.loads(v) for _, v in sent["dlq"]]
     assert [(lt["error"]["code"], lt["stage"]) for lt in letters] == [("internal_error", "dedupe")] * 2
     assert [lt["payload_encoding"] for lt in letters] == ["utf-8", "base64"]
@@ -138,35 +152,26 @@ async def test_index_parks_unreadable_values_and_a_document_that_fails_its_whole
     for a in docs:
         a.dedup = dedup.Decision("unique", a.id, None, None, dedup.Syndication(a.id, 0, ())).to_dict()
     t.sink = MemorySink(poison_ids=frozenset({docs[1].id}))
-    index_agent = t.agents[2]  # type: ignore[attr-defined]
+    index_agent = t.agents[1]  # type: ignore[attr-defined]
     async with index_agent.test_context() as agent:
-        await agent.put(b"[1, 2", key=b"x")
+        await agent.put(b"[1, 2", key=b"en")
         for a in docs:
-            await agent.put(records.encode(a), key=a.id.encode())
+            await agent.put(records.encode(a), key=b"en")
     assert sorted(t.sink.docs) == sorted([docs[0].id, docs[2].id])
     letters = [json.loads(v) for _, v in sent["dlq"]]
-    assert [(lt["stage"], lt["url"]) for lt in letters] == [("index", None), ("index", docs[1].url)]
+    assert [(lt["stage"], lt["url"]) for lt in letters] == [("dedupe", None), ("index", docs[1].url)]
 
 
 async def test_index_writes_a_story_and_its_copies_as_one_document_in_one_request(topo) -> None:
     t, _ = topo
     first = article("https://a.example/1", TEXT_A)
-    first.dedup = dedup.Decision("unique", first.id, None, None, dedup.Syndication(first.id, 0, ())).to_dict()
-    copies = []
-    for n, host in enumerate(("b", "c", "d"), start=1):
-        c = article(f"https://{host}.example/1", TEXT_A)
-        seen = tuple(dedup.SyndicatedCopy(x.id, x.source, "exact", 0) for x in [*copies, c])
-        c.dedup = dedup.Decision("exact", c.id, first.id, 1.0, dedup.Syndication(first.id, n, seen)).to_dict()
-        copies.append(c)
+    copies = [article(f"https://{host}.example/1", TEXT_A) for host in ("b", "c", "d")]
     replay = Article.loads(first.dumps())  # re-sent: dedup answers with the record it holds
     replay.ingested_at = "2099-01-01T00:00:00.000Z"
-    replay.dedup = dedup.Decision(
-        "unique", first.id, None, None, dedup.Syndication(first.id, 3, seen), replay=True
-    ).to_dict()
-    index_agent = t.agents[2]  # type: ignore[attr-defined]
-    async with index_agent.test_context() as agent:
+    dedupe_index = t.agents[1]  # type: ignore[attr-defined]
+    async with dedupe_index.test_context() as agent:
         for a in (first, *copies, replay):
-            await agent.put(records.encode(a), key=first.id.encode())
+            await agent.put(records.encode(a), key=b"en")
     assert list(t.sink.docs) == [first.id]
     doc = t.sink.docs[first.id]
     assert doc["first_seen_at"] == first.ingested_at and doc["ingested_at"] == replay.ingested_at
