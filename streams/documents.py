@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from streams import spikes
+from streams.articles import iso_utc
 from streams.records import Article
 from streams.version import PIPELINE_VERSION
 
@@ -46,10 +47,6 @@ def index_version(index: str, prefix: str = "") -> int | None:
 
 def _epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def syndication_fields(syndication: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +89,7 @@ def build(article: Article) -> dict[str, Any]:
         "ingested_at": article.ingested_at,
         "first_seen_at": article.ingested_at,
         # The time keyword spikes count the article at (spike_scan): published_at when plausible.
-        "counted_at": _iso(spikes.event_time(article.published_at, _epoch(article.ingested_at))),
+        "counted_at": iso_utc(spikes.event_time(article.published_at, _epoch(article.ingested_at))),
         "watchlist": sorted(article.watchlist or []),
         "lemmas": {"title": article.lemmas_title, "text": article.lemmas_text},
         "entities": grouped,

@@ -232,11 +232,10 @@ class KafkaView:
             member.close()
         return sum(marks[tp] - starts[tp] for tp in tps)
 
-    def delete(self, topics: list[str]) -> list[str]:
-        existing = set(self.admin.list_topics())
-        gone = [t for t in topics if t in existing]
-        if gone:
-            self.admin.delete_topics(gone, timeout_ms=30000)
+    def delete(self, topics: list[str]) -> None:
+        """Delete these (existing) topics and the replay's consumer group."""
+        if topics:
+            self.admin.delete_topics(topics, timeout_ms=30000)
         # kafka-python 3 names it delete_groups; the group is empty once its worker has left,
         # and would expire on its own after offsets.retention.minutes anyway.
         delete_groups = getattr(self.admin, "delete_groups", None) or self.admin.delete_consumer_groups
@@ -246,7 +245,6 @@ class KafkaView:
                 break
             except Exception:
                 time.sleep(1.0)
-        return gone
 
     def topics(self) -> list[str]:
         return sorted(self.admin.list_topics())
@@ -392,12 +390,16 @@ def run(
             worker.stop()
     dlq = f"{settings.topic('articles.dlq')}.{plan.suffix}"
     result.dead_letter_topic = dlq
-    result.dead_letters = kafka.offsets([dlq]).lag() if dlq in kafka.topics() else 0
+    existing = kafka.topics()
+    result.dead_letters = kafka.offsets([dlq]).lag() if dlq in existing else 0
     # Its internal topics and table changelog go; its dead letters stay for `newsflow dlq --topic`.
-    leftovers = [t for t in kafka.topics() if t.startswith(f"{plan.app_id}-")] + [
-        t for t in kafka.topics() if t.endswith(f".{plan.suffix}") and t != dlq
-    ]
-    kafka.delete(leftovers)
+    kafka.delete(
+        [
+            t
+            for t in existing
+            if t.startswith(f"{plan.app_id}-") or (t.endswith(f".{plan.suffix}") and t != dlq)
+        ]
+    )
     kafka.close()
     shutil.rmtree(settings.workers_home / f"{plan.app_id}-{WORKER_NAME}", ignore_errors=True)
     es.indices.refresh(index=plan.target)
