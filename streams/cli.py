@@ -96,11 +96,11 @@ def _warm(args: argparse.Namespace, settings: Settings) -> int:
 
     def counter(done: int, total: int, lang: str) -> None:
         end = "\n" if done == total else ""
-        print(f"\rnewsflow warm: lemma dictionary indexes {done}/{total} ({lang})", end=end, file=sys.stderr)
+        print(f"\rnewsflow warm: lemma dictionary tries {done}/{total} ({lang})", end=end, file=sys.stderr)
 
-    built = simplemma_shared.index_all(counter if sys.stderr.isatty() else None)
+    built = simplemma_shared.build_all(counter if sys.stderr.isatty() else None)
     print(
-        f"newsflow warm: lemma dictionary indexes built for {built} language(s) in "
+        f"newsflow warm: lemma dictionary tries built for {built} language(s) in "
         f"{time.perf_counter() - started:.1f} s (the others were there)"
     )
     return 0

@@ -56,7 +56,7 @@ def warm_up(
     """
     started = time.perf_counter()
     if cache_dir is not None:
-        gazetteer_cache.configure(cache_dir)  # built name lists and dictionary indexes survive restarts
+        gazetteer_cache.configure(cache_dir)  # built name lists and dictionary tries survive restarts
     langs = expand(codes)
     language.detect(_PROBE)  # the detector's profiles (all languages at once)
     dedup.fingerprint(_PROBE, "en")

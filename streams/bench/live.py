@@ -55,7 +55,7 @@ class Names:
 def share_model_cache(home: Path, cache: Path) -> None:
     """Give a run's private home the user's model cache. Its files are keyed by code and wheel
     versions, so sharing is safe; a fresh one would rebuild every language's name list and
-    dictionary index in each worker before every run (~45 s)."""
+    dictionary tries in each worker before every run (~45 s)."""
     home.mkdir(parents=True, exist_ok=True)
     cache.mkdir(parents=True, exist_ok=True)
     link = home / "cache"

@@ -1,6 +1,6 @@
 """Built gazetteers kept on disk, so that a restarted worker reads in a fraction of a second what
 took seconds to build (English: ~3.5 s, mostly dictionary checks on ~40,000 place names). The
-same directory keeps simplemma's dictionary indexes (streams.entities.simplemma_shared).
+same directory keeps simplemma's dictionary tries (streams.entities.simplemma_shared).
 
 A file is used only when its key matches: the cache format, the language, the Python version,
 the versions of the wheels the lists come from, and the source of streams/entities itself. Any
@@ -34,7 +34,8 @@ _directory: Path | None = None
 
 
 def configure(directory: Path | None) -> None:
-    """Where gazetteers and dictionary indexes are kept (None: nowhere, build every time)."""
+    """Where gazetteers and dictionary tries are kept (None: gazetteers nowhere, built every time;
+    tries in the user's cache directory, see simplemma_shared.trie_path)."""
     global _directory
     _directory = directory
 

@@ -82,12 +82,10 @@ def test_newsflow_warm_leaves_the_built_gazetteers_for_the_first_worker(tmp_path
     assert "models for 2 language(s)" in done.stdout
     cached = {p.name.split("-")[1] for p in (tmp_path / "cache").glob("gazetteer-*.json")}
     assert cached == {"en", "fr"}
-    # Every lemma dictionary a worker may meet has its block index ready, Polish aside.
-    indexed = {
-        p.name.split("-")[-1].split(".")[0] for p in (tmp_path / "cache").glob("simplemma-*.index.json")
-    }
-    assert {"en", "fr", "de", "ru", "uk", "fi"} <= indexed and "pl" not in indexed
-    assert "lemma dictionary indexes built for" in done.stdout
+    # Every lemma dictionary a worker may meet has its trie ready, Polish aside.
+    built = {p.stem for p in (tmp_path / "cache").glob("simplemma-*-tries-*/*.marisa")}
+    assert {"en", "fr", "de", "ru", "uk", "fi"} <= built and "pl" not in built
+    assert "lemma dictionary tries built for" in done.stdout
 
 
 def test_newsflow_warm_without_languages_says_what_to_set(tmp_path: Path) -> None:
