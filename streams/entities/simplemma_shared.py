@@ -183,7 +183,11 @@ def _save(trie: Any, path: Path) -> bool:
     except OSError as exc:  # a read-only or full disk costs the build next time, nothing more
         log.warning("could not keep the dictionary trie in %s: %r", path, exc)
         return False
+    lang = path.stem
     for old in path.parent.parent.glob(f"simplemma-*-tries-*/{path.name}"):
         if old.parent != path.parent:
             old.unlink(missing_ok=True)
+    # The block indexes of the streamed dictionaries that the tries replaced (up to 0.x.y).
+    for old in path.parent.parent.glob(f"simplemma-*-1-{lang}.index.json"):
+        old.unlink(missing_ok=True)
     return True

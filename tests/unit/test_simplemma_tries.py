@@ -67,11 +67,12 @@ def test_a_damaged_trie_is_rebuilt(cache_dir: Path, body: bytes) -> None:
 def test_building_a_trie_removes_other_versions_of_that_language_only(cache_dir: Path) -> None:
     stale = cache_dir / "simplemma-0.9.0-tries-1" / "en.marisa"
     other_language = cache_dir / "simplemma-0.9.0-tries-1" / "de.marisa"
-    for path in (stale, other_language):
+    replaced = cache_dir / "simplemma-2.0.0-1-en.index.json"  # what the streamed dictionaries kept
+    for path in (stale, other_language, replaced):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"old")
     simplemma_shared._mapped_factory()()._get_dictionary_uncached("en")
-    assert not stale.exists() and other_language.exists()
+    assert not stale.exists() and not replaced.exists() and other_language.exists()
 
 
 def test_a_language_simplemma_lacks_is_named() -> None:
