@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from streams import documents
+from streams import documents, lifetime
 from streams.settings import Settings
 
 META_KEY = "newsflow_reindex"  # in the target's mapping _meta while the rebuild is unfinished
@@ -264,7 +264,7 @@ class ReplayWorker:
         env = {**os.environ, "NEWSFLOW_WEB_PORT": "0"}
         with log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=_die_with_parent
+                command, stdout=log, stderr=subprocess.STDOUT, env=env, preexec_fn=lifetime.die_with_parent
             )
 
     def check(self) -> None:
@@ -285,17 +285,6 @@ class ReplayWorker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: on Linux, SIGTERM when the reindex process dies (even by
-    SIGKILL), so a replay worker never outlives its controller. Elsewhere a no-op."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 @dataclass

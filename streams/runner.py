@@ -46,6 +46,13 @@ def get_ready(topo: Topology) -> None:
             "(NEWSFLOW_WARM_LANGUAGES)",
             flush=True,
         )
+    if topo.prepare_pool is not None:
+        # Forked now, with the models loaded and before Faust starts its loop and threads.
+        pids = topo.prepare_pool.start().pids()
+        print(
+            f"newsflow: {len(pids)} prepare process(es) started (pids {', '.join(map(str, pids))})",
+            flush=True,
+        )
 
 
 def run(topo: Topology, loglevel: str = "info") -> None:

@@ -36,6 +36,7 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_BULK_SECONDS": "0.25",
     "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
     "NEWSFLOW_LANGUAGE_CHARS": "500",
+    "NEWSFLOW_PREPARE_PROCESSES": "auto",
     "NEWSFLOW_WARM_LANGUAGES": "pl,en",
     "NEWSFLOW_DEDUP_WINDOW_DAYS": "7",
     "NEWSFLOW_DEDUP_THRESHOLD": "0.8",
@@ -82,6 +83,20 @@ def _int(env: Mapping[str, str], name: str, minimum: int = 0) -> int:
     return value
 
 
+def _processes(env: Mapping[str, str], name: str) -> int:
+    """A count of processes, or "auto": one per core this process may use, at most 4, and none on
+    a single core. The worker itself mostly waits on them (Kafka, the table, the bulk requests take
+    ~15% of its CPU): on 2 cores, `newsflow bench` gave 135 articles/s with none, 176 with 1 and
+    228 with 2."""
+    if env[name].strip().lower() != "auto":
+        return _int(env, name, 0)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(4, cores)
+
+
 def _float(env: Mapping[str, str], name: str) -> float:
     raw = env[name]
     try:
@@ -119,6 +134,7 @@ class Settings:
     bulk_seconds: float = 0.25
     max_message_bytes: int = 1_048_576
     language_chars: int = 500
+    prepare_processes: int = 0
     warm_languages: tuple[str, ...] = ("pl", "en")
     dedup_window_days: float = 7.0
     dedup_threshold: float = 0.8
@@ -193,6 +209,7 @@ class Settings:
             bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
             max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),
             language_chars=_int(env, "NEWSFLOW_LANGUAGE_CHARS", 50),
+            prepare_processes=_processes(env, "NEWSFLOW_PREPARE_PROCESSES"),
             warm_languages=languages(env["NEWSFLOW_WARM_LANGUAGES"]),
             dedup_window_days=_float(env, "NEWSFLOW_DEDUP_WINDOW_DAYS"),
             dedup_threshold=_float(env, "NEWSFLOW_DEDUP_THRESHOLD"),

@@ -201,7 +201,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 child.wait_ready(900)
 
         services = live.service_pids(base)
-        groups = {"workers": [w.pid for w in workers], **services}
+        # A worker's tree: its prepare processes (NEWSFLOW_PREPARE_PROCESSES) work for it.
+        groups = {"workers": [p for w in workers for p in proc.descendants(w.pid)], **services}
         meter = live.CpuMeter(groups)
         _say(f"throughput phase: up to {args.articles} articles, fed for at most {args.max_seconds:.0f} s")
         tp = live.run_throughput(
@@ -245,7 +246,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 soak, live.doc_count(es, alias) - base_docs, soak_corpus.expected_documents
             )
 
-        figures["memory"] = {"worker_peak_rss_mb": live.worker_memory(workers)}
+        figures["memory"] = {
+            "worker_peak_rss_mb": live.worker_memory(workers),
+            "worker_tree_pss_mb": live.worker_tree_pss(workers),
+            "prepare_processes": settings.prepare_processes,
+        }
         for w in workers:
             w.stop()
 
@@ -259,7 +264,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "es-only" not in args.skip:
             docs = final_documents(es, alias)
             _say(f"Elasticsearch only: {len(docs)} final documents")
+            es_meter = live.CpuMeter({"elasticsearch": services.get("elasticsearch", [])})
+            es_meter.start()
             ref = run_es_only(es, f"{tag}-esonly-", docs, chunk=CHUNK)
+            es_cpu = es_meter.stop()[0]["elasticsearch"]
             figures["es_only"] = {
                 "docs": ref.docs,
                 "megabytes": ref.megabytes,
@@ -268,6 +276,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "docs_per_s": ref.rate,
                 "errors": ref.errors,
                 "chunk": CHUNK,
+                # Until every document is searchable, as in the pipeline's phase (0 when the
+                # node is not this stack's: its process is not visible here).
+                "elasticsearch_cpu_ms_per_doc": 1000 * es_cpu / max(1, ref.docs),
             }
 
         if naive_child:
@@ -282,6 +293,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             (figures.get("naive") or {}).get("articles_per_s"),
             (figures.get("throughput") or {}).get("docs_per_s"),
             (figures.get("es_only") or {}).get("docs_per_s"),
+            ((figures.get("throughput") or {}).get("cpu_ms_per_article") or {}).get("elasticsearch"),
+            (figures.get("es_only") or {}).get("elasticsearch_cpu_ms_per_doc"),
         )
     finally:
         for w in workers:

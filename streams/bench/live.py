@@ -370,6 +370,11 @@ def worker_memory(workers: list[Worker]) -> dict[str, float | None]:
     return {w.name: proc.status_mb(w.pid, "VmHWM") for w in workers}
 
 
+def worker_tree_pss(workers: list[Worker]) -> dict[str, float | None]:
+    """Each worker with its prepare processes, shared pages counted once (now, not the peak)."""
+    return {w.name: proc.pss_mb(proc.descendants(w.pid)) for w in workers}
+
+
 def cleanup(settings: Settings, names: Names, groups: list[str]) -> list[str]:
     """Delete the run's topics, consumer groups, indices and templates, and its worker state."""
     from kafka.admin import KafkaAdminClient

@@ -63,6 +63,22 @@ def status_mb(pid: int, key: str = "VmHWM") -> float | None:
     return None
 
 
+def pss_mb(pids: list[int]) -> float | None:
+    """Proportional set size of processes together, in MiB: pages shared between them (a worker
+    and the prepare processes it forked) counted once in all, not once per process."""
+    total, seen = 0, False
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    seen = True
+                    break
+        except OSError:
+            continue
+    return total / 1024 if seen else None
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine since boot, summed over cores."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]

@@ -82,11 +82,13 @@ def table(figures: dict[str, Any]) -> str:
         lines.append(
             f"  Elasticsearch only  {_f(es_only.get('docs_per_s'), 1):>9} docs/s      {es_only.get('docs')} "
             f"final documents ({_f(es_only.get('megabytes'))} MB) in {_f(es_only.get('seconds'), 2)} s, "
-            f"bulk of {es_only.get('chunk')}"
+            f"bulk of {es_only.get('chunk')}, Elasticsearch CPU "
+            f"{_f(es_only.get('elasticsearch_cpu_ms_per_doc'), 2)} ms/doc"
         )
     lines.append(
         f"  ratios              pipeline/naive {_f(ratios.get('pipeline_vs_naive'), 2)}x, "
-        f"pipeline/ES-only {_f(ratios.get('pipeline_vs_es_only'), 3)}x (docs/s)"
+        f"pipeline/ES-only {_f(ratios.get('pipeline_vs_es_only'), 3)}x (docs/s), Elasticsearch CPU "
+        f"per pipeline article / per ES-only doc {_f(ratios.get('es_cpu_pipeline_vs_es_only'), 2)}x"
     )
     if lat:
         lines += [
@@ -144,9 +146,13 @@ def table(figures: dict[str, Any]) -> str:
     mem = figures.get("memory") or {}
     if mem:
         rss = ", ".join(f"{k} {_f(v, 0)} MB" for k, v in (mem.get("worker_peak_rss_mb") or {}).items())
+        pss = ", ".join(f"{k} {_f(v, 0)} MB" for k, v in (mem.get("worker_tree_pss_mb") or {}).items())
         lines += ["", f"memory: worker peak RSS (VmHWM) {rss}"]
         if mem.get("stage_process_peak_rss_mb") is not None:
             lines[-1] += f"; stage-timing process {_f(mem['stage_process_peak_rss_mb'], 0)} MB"
+        if mem.get("prepare_processes"):
+            n = mem["prepare_processes"]
+            lines += [f"memory: worker + {n} prepare process(es), PSS at the end {pss}"]
     lines += ["", f"limiting: {figures.get('limiting') or '-'}"]
     for note in figures.get("notes") or []:
         lines.append(f"note: {note}")
@@ -154,11 +160,18 @@ def table(figures: dict[str, Any]) -> str:
 
 
 def ratios(
-    pipeline_rate: float | None, naive_rate: float | None, docs_rate: float | None, es_rate: float | None
+    pipeline_rate: float | None,
+    naive_rate: float | None,
+    docs_rate: float | None,
+    es_rate: float | None,
+    es_cpu_per_article: float | None = None,
+    es_cpu_per_reference_doc: float | None = None,
 ) -> dict[str, float | None]:
     return {
         "pipeline_vs_naive": _ratio(pipeline_rate, naive_rate),
         "pipeline_vs_es_only": _ratio(docs_rate, es_rate),
+        # Elasticsearch's CPU per pipeline article over its CPU per document in the ES-only bulk.
+        "es_cpu_pipeline_vs_es_only": _ratio(es_cpu_per_article, es_cpu_per_reference_doc),
     }
 
 

@@ -3,6 +3,7 @@ and topic sends captured in memory. No broker, no Elasticsearch."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -22,10 +23,11 @@ def article(url: str, text: str) -> Article:
     return enrich(parsed, deadletter.Origin("articles.raw", 0, 1))  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def topo(monkeypatch: pytest.MonkeyPatch, tmp_path) -> tuple[Topology, dict[str, list[Any]]]:
+def make_topology(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, **env: str
+) -> tuple[Topology, dict[str, list[Any]]]:
     settings = Settings.from_env(
-        {"NEWSFLOW_STORE": "memory://", "NEWSFLOW_HOME": str(tmp_path), "NEWSFLOW_WEB_PORT": "0"}
+        {"NEWSFLOW_STORE": "memory://", "NEWSFLOW_HOME": str(tmp_path), "NEWSFLOW_WEB_PORT": "0", **env}
     )
     t = create(settings, sink=MemorySink())
     sent: dict[str, list[Any]] = {"dlq": [], "keyed": []}
@@ -36,6 +38,11 @@ def topo(monkeypatch: pytest.MonkeyPatch, tmp_path) -> tuple[Topology, dict[str,
 
         monkeypatch.setattr(getattr(t, name), "send", capture)
     return t, sent
+
+
+@pytest.fixture
+def topo(monkeypatch: pytest.MonkeyPatch, tmp_path) -> tuple[Topology, dict[str, list[Any]]]:
+    return make_topology(monkeypatch, tmp_path, NEWSFLOW_PREPARE_PROCESSES="0")  # in the worker
 
 
 TEXT_A = (
@@ -55,6 +62,30 @@ async def test_prepare_sends_valid_articles_keyed_by_language_and_dead_letters_t
     letters = [json.loads(v) for _, v in sent["dlq"]]
     assert [lt["error"]["code"] for lt in letters] == ["invalid_json"]
     assert letters[0]["payload"] == "{not json"
+
+
+async def test_prepare_processes_send_the_same_records_in_arrival_order(monkeypatch, tmp_path) -> None:
+    t, sent = make_topology(monkeypatch, tmp_path, NEWSFLOW_PREPARE_PROCESSES="2")
+    assert t.prepare_pool is not None
+    values = [
+        json.dumps({"url": f"https://a.example/{i}", "text": f"{TEXT_A} Story {i}."}).encode()
+        for i in range(7)
+    ]
+    try:
+        async with t.agents[0].test_context() as agent:  # type: ignore[attr-defined]
+            for value in [*values[:3], b"{not json", *values[3:]]:
+                await agent.put(value)
+            for _ in range(200):  # a batch closes after PREPARE_SECONDS
+                if len(sent["keyed"]) == len(values):
+                    break
+                await asyncio.sleep(0.05)
+        children = t.prepare_pool.pids()
+    finally:
+        t.prepare_pool.close()
+    assert len(children) == 2
+    assert [records.decode(v).url for _, v in sent["keyed"]] == [f"https://a.example/{i}" for i in range(7)]
+    assert {k for k, _ in sent["keyed"]} == {b"en"}
+    assert [json.loads(v)["error"]["code"] for _, v in sent["dlq"]] == ["invalid_json"]
 
 
 async def test_an_exact_repost_is_counted_on_its_canonical_and_gets_no_document(topo) -> None:

@@ -282,3 +282,16 @@ def test_a_run_shares_the_model_cache_and_cleaning_its_home_keeps_it(tmp_path: P
     live.share_model_cache(home, cache)  # a second call leaves the link as it is
     shutil.rmtree(home)
     assert (cache / "gazetteer-en-x.json").is_file()
+
+
+def test_elasticsearch_cpu_is_compared_with_the_es_only_bulk() -> None:
+    figures = _figures()
+    figures["es_only"] = {"docs": 9, "megabytes": 0.1, "seconds": 0.5, "docs_per_s": 18.0, "chunk": 500,
+                          "elasticsearch_cpu_ms_per_doc": 0.8}  # fmt: skip
+    figures["ratios"] = report.ratios(5.0, None, 4.5, 18.0, 2.0, 0.8)
+    assert figures["ratios"]["pipeline_vs_es_only"] == 0.25
+    assert figures["ratios"]["es_cpu_pipeline_vs_es_only"] == 2.5
+    text = report.table(figures)
+    assert "Elasticsearch CPU 0.80 ms/doc" in text and "per ES-only doc 2.50x" in text
+    # Without the node's process (another machine's cluster) there is nothing to compare.
+    assert report.ratios(5.0, None, 4.5, 18.0, 2.0, 0.0)["es_cpu_pipeline_vs_es_only"] is None

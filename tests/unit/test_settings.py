@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from streams.settings import ENV_DEFAULTS, Settings, SettingsError
@@ -28,11 +30,26 @@ def test_prefixes_name_topics_and_indices() -> None:
         ({"NEWSFLOW_NEAR_DUPLICATES": "hide"}, "use 'mark'"),
         ({"NEWSFLOW_ES_URL": "localhost:9200"}, "must look like http://host:9200"),
         ({"NEWSFLOW_KAFKA_SECURITY_PROTOCOL": "TLS"}, "SASL_SSL"),
+        (
+            {"NEWSFLOW_PREPARE_PROCESSES": "many"},
+            "NEWSFLOW_PREPARE_PROCESSES='many' is not an integer; set it to e.g. auto",
+        ),
+        ({"NEWSFLOW_PREPARE_PROCESSES": "-1"}, "NEWSFLOW_PREPARE_PROCESSES=-1 must be >= 0"),
     ],
 )
 def test_bad_values_name_the_variable_and_the_fix(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize(("cores", "expected"), [(1, 0), (2, 2), (3, 3), (16, 4)])
+def test_prepare_processes_auto_is_one_per_core_and_none_on_one_core(
+    monkeypatch: pytest.MonkeyPatch, cores: int, expected: int
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)), raising=False)
+    assert Settings.from_env({}).prepare_processes == expected
+    assert Settings.from_env({"NEWSFLOW_PREPARE_PROCESSES": " Auto "}).prepare_processes == expected
+    assert Settings.from_env({"NEWSFLOW_PREPARE_PROCESSES": "2"}).prepare_processes == 2
 
 
 def test_secrets_never_appear_in_repr_or_redacted_dump() -> None:
