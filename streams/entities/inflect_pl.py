@@ -70,14 +70,57 @@ def canonical_name(words: tuple[str, ...], label: Label) -> str:
     return " ".join(_phrase(words, label))
 
 
+# Polish declines a foreign name whose written end is not pronounced as spelled with the ending
+# after an apostrophe ("Jake'a", "Mike'owi", "Joe'go", "Harry'ego", "Steve'em"). The ending names
+# the case, and the case of the whole name: "Jake'a Sullivana" is a genitive, "Sullivan" its
+# nominative. Endings shared by several cases give the one whose surname ending we strip.
+_APOSTROPHE_CASES = {
+    "a": "gen",
+    "go": "gen",
+    "ego": "gen",
+    "owi": "dat",
+    "mu": "dat",
+    "emu": "dat",
+    "em": "inst",
+    "m": "inst",
+}
+_APOSTROPHES = "'’"
+
+
+def _apostrophe_case(word: str) -> tuple[str, str | None]:
+    """("Jake", "gen") for "Jake'a"; the word and None when no case ending follows an apostrophe."""
+    for mark in _APOSTROPHES:
+        stem, sep, ending = word.rpartition(mark)
+        if sep and len(stem) >= 2 and ending.lower() in _APOSTROPHE_CASES:
+            return stem, _APOSTROPHE_CASES[ending.lower()]
+    return word, None
+
+
 def _person(words: Sequence[str]) -> list[str]:
+    marked = [_apostrophe_case(w) for w in words]
+    hinted = next((case for _, case in marked if case is not None), None)
+    if hinted is not None:
+        return _person_in_case([stem for stem, _ in marked], hinted)
     options = [_person_readings(w) for w in words]
     known = [opts for opts in options if opts]
     case = next(
         (c for c in CASES if known and all(any(c in r.field(2) for r in opts) for opts in known)),
         None,
     )
-    gender: frozenset[str] = frozenset()
+    return _person_words(words, options, case)
+
+
+def _person_in_case(words: Sequence[str], case: str) -> list[str]:
+    """A person's name whose case is known: dictionary words in that case, others stripped of
+    the masculine ending of it (an apostrophe ending is used by men's names in practice)."""
+    options = [[r for r in _person_readings(w) if case in r.field(2)] for w in words]
+    return _person_words(words, options, case, masculine=True)
+
+
+def _person_words(
+    words: Sequence[str], options: Sequence[Sequence[Reading]], case: str | None, masculine: bool = False
+) -> list[str]:
+    gender: frozenset[str] = frozenset({"m1"}) if masculine else frozenset()
     out: list[str] = []
     for word, opts in zip(words, options, strict=True):
         fitting = [r for r in opts if case is None or case in r.field(2)]
@@ -97,8 +140,15 @@ def _strip_foreign_ending(word: str) -> str:
     "Trumpowi" (nominatives practically never end so); other cases are too ambiguous."""
     for ending in ("owi", "em"):
         if word.endswith(ending) and len(word) - len(ending) >= 2:
-            return word[: -len(ending)]
+            return _unsoften(word[: -len(ending)], ending)
     return word
+
+
+def _unsoften(stem: str, ending: str) -> str:
+    """Polish spells k and g before e as ki, gi: "Jinpingiem", "Dickiem" are "Jinping", "Dick"."""
+    if ending.startswith("e") and stem.endswith(("ki", "gi")) and len(stem) >= 4:
+        return stem[:-1]
+    return stem
 
 
 def _person_readings(word: str) -> list[Reading]:
@@ -116,7 +166,7 @@ def _strip_case_ending(word: str, case: str, gender: frozenset[str]) -> str:
     for ending in (_FEMININE_ENDINGS if feminine else _MASCULINE_ENDINGS).get(case, ()):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             stem = word[: -len(ending)]
-            return stem + "a" if feminine else stem
+            return stem + "a" if feminine else _unsoften(stem, ending)
     return word
 
 
