@@ -60,7 +60,7 @@ def classify(
             skip += 1
         if skip:
             words, infos, names = words[skip:], infos[skip:], names[skip:]
-    label = _decide(words, infos, names, analyser, before, after_title, head)
+    label = _decide(words, infos, names, analyser, before, after_title, head, head_first)
     return Decision(label[0], label[1], skip)
 
 
@@ -72,6 +72,7 @@ def _decide(
     before: frozenset[str],
     after_title: bool,
     head: str,
+    head_first: bool,
 ) -> tuple[Label | None, bool]:
     cues = analyser.cues
     person_cue = after_title or bool(before & cues.titles)
@@ -97,8 +98,20 @@ def _decide(
         return _single(words[0], first, cues_before=before, analyser=analyser, person_cue=person_cue)
     if is_acronym(words[0]) and not first.place:
         return "ORG", False  # "MKS Bzura Ozorków", "FC Basel"
+    if _syllabic_name(words, names):
+        return "PER", False
     if any(i.org for i in names):
         return "ORG", False
+    if (
+        head_first
+        and names[-1].place
+        and not names[-1].person_like
+        and all(i.adjective and not i.first_name for i in names[:-1])
+    ):
+        # "Burmistrz Nowego Jorku": where heads come first, adjectives before a word that names
+        # only a place are that place; where heads come last, a body is named after a place
+        # so ("Badminton Canada").
+        return "LOC", False
     if person_cue and any(i.person_like for i in names):
         return "PER", False
     if first.first_name and (names[-1].surname or not all(i.place for i in names)):
@@ -122,6 +135,19 @@ def _decide(
     if names[-1].surname or all(i.person_like for i in names):
         return "PER", True
     return "ORG", True
+
+
+def _syllabic_name(words: Sequence[str], names: Sequence[TokenInfo]) -> bool:
+    """ "Kim Dzong Un", "Mun Dze In": an East Asian name transcribed syllable by syllable, three
+    or more short words of which none but the first is an ordinary word, an adjective, a place
+    or a European name, unless it has 3 letters or fewer (the family name often spells one: "Kim"
+    is also "kto"; so do short syllables: "In" is a river, "Un" an acronym)."""
+    if len(words) < 3 or len(names) != len(words) or any(len(w) > 5 or is_acronym(w) for w in words):
+        return False
+    return not any(
+        len(w) > 3 and (i.common or i.adjective or i.place or i.first_name or i.surname)
+        for w, i in zip(words[1:], names[1:], strict=True)
+    )
 
 
 def _hyphenated_ordinary(word: str, lang: str) -> bool:

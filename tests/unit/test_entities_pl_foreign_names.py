@@ -61,3 +61,45 @@ def test_every_inflected_form_is_a_surface_of_the_one_entity() -> None:
     (biden,) = [e for e in extract(text, "pl") if e.name == "Joe Biden"]
     assert {"Joe Biden", "Joe'go Bidena", "Joe'm Bidenem"} <= set(biden.surface_forms)
     assert biden.count == 3
+
+
+SYLLABIC_ARTICLES = [
+    (
+        "W czwartek przywódca Korei Północnej Kim Dzong Un spotkał się z delegacją z Pekinu. "
+        "Rozmowy z Kim Dzong Unem trwały dwie godziny.",
+        "Kim Dzong Un",
+    ),
+    (
+        "Były prezydent Mun Dze In odwiedził w piątek Seul. W przemówieniu Mun Dze In mówił o zjednoczeniu.",
+        "Mun Dze In",
+    ),
+    ("Prezydent Jun Suk Jeol przyleciał do Tokio na rozmowy o handlu.", "Jun Suk Jeol"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SYLLABIC_ARTICLES)
+def test_an_east_asian_name_in_polish_transcription_is_one_person(text: str, expected: str) -> None:
+    found = extract(text, "pl")
+    people = [e for e in found if e.label == "PER"]
+    assert [e.name for e in people] == [expected]
+    # No fragment of it under another label ("Kto Dzong Un": "Kim" is also a form of "kto").
+    assert not [e for e in found if e.label != "PER" and set(e.name.split()) & set(expected.split())]
+
+
+PLACE_AFTER_TITLE_ARTICLES = [
+    ("Burmistrz Nowego Jorku ogłosił w poniedziałek plan walki ze smogiem.", "Nowy Jork"),
+    ("Gubernator Nowego Meksyku podpisał ustawę o wodzie.", "Nowy Meksyk"),
+    ("Wiceburmistrz Starego Sącza otworzył nowy most na Popradzie.", "Stary Sącz"),
+]
+
+
+@pytest.mark.parametrize(("text", "place"), PLACE_AFTER_TITLE_ARTICLES)
+def test_an_office_before_a_place_makes_no_person_of_the_place(text: str, place: str) -> None:
+    found = {(e.label, e.name) for e in extract(text, "pl")}
+    assert ("LOC", place) in found
+    assert not {name for label, name in found if label == "PER"}
+
+
+def test_where_heads_come_last_a_body_named_after_a_place_stays_a_body() -> None:
+    found = {(e.label, e.name) for e in extract("The chairman of Rowing Canada resigned on Friday.", "en")}
+    assert ("LOC", "Rowing Canada") not in found
