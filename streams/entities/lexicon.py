@@ -96,6 +96,7 @@ POLISH = Lexicon(
         las góra pasmo przełęcz dolina jezioro rzeka morze ocean zatoka półwysep wyspa kanał
         ziemia województwo powiat gmina region stadion hala kościół katedra bazylika klasztor
         cmentarz rynek wzgórze wieża brama twierdza kopalnia huta stocznia zalew bulwar
+        republika królestwo księstwo emirat sułtanat
         """
     ),
     event_heads=_words(

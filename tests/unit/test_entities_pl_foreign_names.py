@@ -103,3 +103,20 @@ def test_an_office_before_a_place_makes_no_person_of_the_place(text: str, place:
 def test_where_heads_come_last_a_body_named_after_a_place_stays_a_body() -> None:
     found = {(e.label, e.name) for e in extract("The chairman of Rowing Canada resigned on Friday.", "en")}
     assert ("LOC", "Rowing Canada") not in found
+
+
+STATE_ARTICLES = [
+    (
+        "Premier spotkał się z władzami Republiki Czeskiej w Pradze. Republika Czeska zwiększa "
+        "wydatki na obronność.",
+        "Republika Czeska",
+    ),
+    ("Delegacja Królestwa Niderlandów przyjechała w środę do Krakowa.", "Królestwo Niderlandów"),
+]
+
+
+@pytest.mark.parametrize(("text", "state"), STATE_ARTICLES)
+def test_a_state_named_by_its_form_of_government_is_a_place(text: str, state: str) -> None:
+    found = extract(text, "pl")
+    assert [e.name for e in found if e.label == "LOC" and e.name == state] == [state]
+    assert not [e for e in found if e.label == "PER"]  # not "Czeska", a surname too
