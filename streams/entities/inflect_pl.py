@@ -221,6 +221,10 @@ def _phrase(words: Sequence[str], label: Label) -> list[str]:
     options = [readings(w) for w in words]
     if all(r.pos == "ign" for opts in options for r in opts):
         return [_unknown_adjective(w) for w in words] if label == "LOC" else list(words)
+    if label == "ORG" and any(all(r.pos == "ign" for r in opts) for opts in options):
+        # A foreign body's name ("New York Times", "Deutsche Bank"): declining its Polish-looking
+        # words would make "Newy York"; it stays as written.
+        return list(words)
     if all(options) and not any(r.pos in NOUNS for opts in options for r in opts):
         return _adjectives_only(words, options)
     wanted = _LABEL_NAMES[label]

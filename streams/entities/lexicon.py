@@ -55,6 +55,9 @@ class Lexicon:
     event_cues: frozenset[str] = frozenset()
     # Abbreviations of ordinary words, written in capitals: "AI", "KO", "GDP" name nothing.
     abbreviations: frozenset[str] = frozenset()
+    # Lower-case words before a quoted title that make it a newspaper, broadcaster or agency
+    # ("dziennik „New York Times”", "the newspaper "Le Monde""): the quotes hold one name.
+    media_cues: frozenset[str] = frozenset()
 
 
 _NAME_PARTICLES = "de da di do dos das du del della der den van von la le ter ten al el bin ibn"
@@ -124,6 +127,12 @@ POLISH = Lexicon(
     place_suffixes=("owice", "ewice", "ice", "owo", "ewo", "ów", "no", "sk", "yn"),
     capitals_mark_names=True,
     event_cues=_words("orkan huragan tajfun sztorm cyklon niż wyż"),
+    media_cues=_words(
+        """
+        dziennik gazeta tygodnik miesięcznik magazyn pismo portal serwis agencja stacja
+        telewizja radio rozgłośnia redakcja wydawca nadawca
+        """
+    ),
 )
 
 ENGLISH = Lexicon(
@@ -219,6 +228,7 @@ ENGLISH = Lexicon(
     determiners=_words("the a an this that these those his her its their our my your"),
     demonym_suffixes=("an", "ian", "n", "ese", "ish", "i", "ean"),
     event_cues=_words("storm hurricane typhoon cyclone"),
+    media_cues=_words("newspaper daily weekly magazine broadcaster channel agency station tabloid"),
     abbreviations=_words(
         """
         ai ko tko tv pc ok gdp cpi dna rna hiv aids ipo ufo atm suv gps usb led lcd dvd iq vat

@@ -16,6 +16,7 @@ from streams.entities.model import Label, Mention
 from streams.entities.polish import PolishAnalyser
 from streams.entities.runs import capitalised_runs
 from streams.entities.segment import segments
+from streams.entities.titles import quoted_titles
 from streams.entities.tokens import Token, capitalised_tokens, previous_word
 
 
@@ -54,9 +55,12 @@ class RuleBackend:
         if len(cache) > RUN_CACHE_SIZE:  # bound the memory of a long-running worker
             cache.clear()
         tokens = capitalised_tokens(text)
-        out: list[Mention] = []
+        out = quoted_titles(text, analyser, lambda words: analyser.canonical(words, "ORG"))
+        titled = sorted((m.start, m.end) for m in out)
         for run in capitalised_runs(tokens, text, analyser.cues.connectors):
             first = run[0]
+            if titled and _inside(titled, first.start):
+                continue  # inside a quoted media title, which is one name
             lookback = _lookback(text, first)
             key = (analyser.lang, (tuple((t.text, t.initial, t.gap) for t in run), first.before, lookback))
             found = cache.get(key)
@@ -67,6 +71,7 @@ class RuleBackend:
                 Mention(base + start, base + end, label, name, weak)
                 for start, end, label, name, weak in found
             )
+        out.sort(key=lambda m: m.start)
         return _places_before_places(text, out) + _short_mentions(tokens, out, analyser)
 
 

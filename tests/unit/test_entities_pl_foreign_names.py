@@ -120,3 +120,38 @@ def test_a_state_named_by_its_form_of_government_is_a_place(text: str, state: st
     found = extract(text, "pl")
     assert [e.name for e in found if e.label == "LOC" and e.name == state] == [state]
     assert not [e for e in found if e.label == "PER"]  # not "Czeska", a surname too
+
+
+MEDIA_ARTICLES = [
+    (
+        "pl",
+        "Dziennik „New York Times” opisał w niedzielę kulisy negocjacji. Według „New York Timesa” "
+        "porozumienie jest bliskie, a Biały Dom nie skomentował doniesień.",
+        "New York Times",
+        {"Nowy Jork", "Times", "Timesa", "Newy York"},
+    ),
+    (
+        "pl",
+        "Redakcja „Gazety Wyborczej” opublikowała w poniedziałek list otwarty. Autorzy listu "
+        "przypomnieli, że „Gazeta Wyborcza” wychodzi od 1989 roku.",
+        "Gazeta Wyborcza",
+        {"Gazety Wyborczej"},
+    ),
+    (
+        "en",
+        'The newspaper "Berliner Zeitung" reported the talks on Sunday, and "Berliner Zeitung" '
+        "later published the full letter.",
+        "Berliner Zeitung",
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "title", "fragments"), MEDIA_ARTICLES)
+def test_a_quoted_media_title_is_one_organisation(
+    lang: str, text: str, title: str, fragments: set[str]
+) -> None:
+    found = extract(text, lang)
+    (media,) = [e for e in found if e.name == title]
+    assert media.label == "ORG" and media.count == 2
+    assert not {e.name for e in found} & fragments  # no city, no person "Times"
