@@ -102,16 +102,26 @@ def link(mentions: Sequence[Mention], text: str, lang: str) -> list[Entity]:
 
 
 def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
-    """A surname alone before the full name (a headline "Putin", then "Władimir Putin"), and a
+    """A surname alone before the full name (a headline "Putin", then "Władimir Putin"), a
     body's head noun alone, before or after its full name ("zgoda Komisji" and "Komisja
-    Europejska"), when only one body of the article has that head."""
+    Europejska"), when only one body of the article has that head, and a place's likewise."""
     people = [g for g in groups if g.label == "PER" and len(g.words) > 1]
     bodies = [g for g in groups if g.label == "ORG" and len(g.words) > 1]
+    # Where heads come first ("Korea Północna"); where they come last the word alone is as often
+    # another place ("Japan" beside "Sea of Japan", "Manchester" beside "Greater Manchester").
+    places = [g for g in groups if g.label == "LOC" and len(g.words) > 1] if lang == "pl" else []
     org_heads = lexicon(lang).org_heads
     kept: list[_Group] = []
     for group in groups:
         if group.label == "ORG" and len(group.words) == 1 and group.name.lower() in org_heads:
             matches = [b for b in bodies if group.name in b.words]
+            if len(matches) == 1:
+                _merge_into(matches[0], group)
+                continue
+        if places and group.label == "LOC" and len(group.words) == 1:
+            # "Korea Północna ... Korea", "Stany Zjednoczone ... Stany": a place's head alone,
+            # when only one place of the article has that head.
+            matches = [p for p in places if p.words[0] == group.name]
             if len(matches) == 1:
                 _merge_into(matches[0], group)
                 continue

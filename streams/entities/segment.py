@@ -121,7 +121,11 @@ def segments(
             if is_title:
                 after_title = True
                 continue
-            if run[pos].initial and _ordinary_opening(info, following, run[pos].text, cues):
+            if (
+                run[pos].initial
+                and pos + 1 not in glued  # it opens a known name: "Stany Zjednoczone nałożyły"
+                and _ordinary_opening(info, following, run[pos].text, cues)
+            ):
                 continue  # "Według CBOS", "The band": an ordinary word opening a sentence
         elif pos not in glued:
             current_infos = [infos[p] for p in current]

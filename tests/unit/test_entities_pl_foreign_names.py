@@ -155,3 +155,24 @@ def test_a_quoted_media_title_is_one_organisation(
     (media,) = [e for e in found if e.name == title]
     assert media.label == "ORG" and media.count == 2
     assert not {e.name for e in found} & fragments  # no city, no person "Times"
+
+
+def test_a_known_name_opening_a_sentence_keeps_its_first_word() -> None:
+    text = "Stany Zjednoczone nałożyły w piątek cła na stal. Zjednoczone Emiraty Arabskie kupiły samoloty."
+    places = {e.name for e in extract(text, "pl") if e.label == "LOC"}
+    assert places == {"Stany Zjednoczone", "Zjednoczone Emiraty Arabskie"}  # not "Emiraty Arabskie"
+
+
+def test_a_place_named_again_by_its_head_word_is_the_same_place() -> None:
+    text = (
+        "Korea Północna wystrzeliła w nocy rakietę balistyczną. Według ekspertów Korea od "
+        "miesięcy przygotowywała ten test."
+    )
+    (korea,) = [e for e in extract(text, "pl") if "Korea" in e.name]
+    assert korea.name == "Korea Północna" and korea.count == 2
+
+
+def test_a_head_word_two_places_share_stays_on_its_own() -> None:
+    text = "Korea Północna i Korea Południowa wznowiły rozmowy. Korea była podzielona od 1948 roku."
+    names = sorted(e.name for e in extract(text, "pl") if e.label == "LOC")
+    assert names == ["Korea", "Korea Południowa", "Korea Północna"]
