@@ -105,14 +105,14 @@ class Topology:
         self.counters[name] = self.counters.get(name, 0) + n
 
 
-# RocksDB per table partition. Faust's defaults (64 MB x 3 write buffers, a 2 GB block cache per
-# partition) let a worker's resident memory climb for hours; these bound a table partition at
-# ~40 MB. Reads hit recent keys (a 7-day window) and the OS page cache serves the rest.
 # With prepare processes: up to this many raw messages per process in a batch, gathered for at
 # most this long (a quiet stream's article waits no longer than that before it is prepared).
 PREPARE_BATCH = 32
 PREPARE_SECONDS = 0.05
 
+# RocksDB per table partition. Faust's defaults (64 MB x 3 write buffers, a 2 GB block cache per
+# partition) let a worker's resident memory climb for hours; these bound a table partition at
+# ~40 MB. Reads hit recent keys (a 7-day window) and the OS page cache serves the rest.
 STORE_OPTIONS: dict[str, Any] = {
     "write_buffer_size": 8 * 1024 * 1024,
     "max_write_buffer_number": 2,

@@ -50,8 +50,7 @@ def classify(
 ) -> Decision:
     """Decide the label of one segment. `before`: lemmas of the word right before it."""
     names = [i for i in infos if i is not None]
-    head_first = analyser.lang == "pl"
-    head = _head_label(infos, words, head_first)
+    head = _head_label(infos, words, analyser.cues.heads_first)
     skip = 0
     if not head:
         # "Japanese Punk Techno band", "Austriak Lukas Pichler": a leading nationality word is
@@ -60,7 +59,7 @@ def classify(
             skip += 1
         if skip:
             words, infos, names = words[skip:], infos[skip:], names[skip:]
-    label = _decide(words, infos, names, analyser, before, after_title, head, head_first)
+    label = _decide(words, infos, names, analyser, before, after_title, head)
     return Decision(label[0], label[1], skip)
 
 
@@ -72,7 +71,6 @@ def _decide(
     before: frozenset[str],
     after_title: bool,
     head: str,
-    head_first: bool,
 ) -> tuple[Label | None, bool]:
     cues = analyser.cues
     person_cue = after_title or bool(before & cues.titles)
@@ -103,15 +101,11 @@ def _decide(
     if any(i.org for i in names):
         return "ORG", False
     if (
-        head_first
-        and names[-1].place
+        names[-1].place
         and not names[-1].person_like
         and all(i.adjective and not i.first_name for i in names[:-1])
     ):
-        # "Burmistrz Nowego Jorku": where heads come first, adjectives before a word that names
-        # only a place are that place; where heads come last, a body is named after a place
-        # so ("Badminton Canada").
-        return "LOC", False
+        return "LOC", False  # "Burmistrz Nowego Jorku": adjectives before a word naming only a place
     if person_cue and any(i.person_like for i in names):
         return "PER", False
     if first.first_name and (names[-1].surname or not all(i.place for i in names)):

@@ -100,7 +100,10 @@ def _person(words: Sequence[str]) -> list[str]:
     marked = [_apostrophe_case(w) for w in words]
     hinted = next((case for _, case in marked if case is not None), None)
     if hinted is not None:
-        return _person_in_case([stem for stem, _ in marked], hinted)
+        # Dictionary words in that case; the others lose its masculine ending (an apostrophe
+        # ending is what men's names take in practice).
+        stems = [stem for stem, _ in marked]
+        return _person_words(stems, [_person_readings(w) for w in stems], hinted, masculine=True)
     options = [_person_readings(w) for w in words]
     known = [opts for opts in options if opts]
     case = next(
@@ -108,13 +111,6 @@ def _person(words: Sequence[str]) -> list[str]:
         None,
     )
     return _person_words(words, options, case)
-
-
-def _person_in_case(words: Sequence[str], case: str) -> list[str]:
-    """A person's name whose case is known: dictionary words in that case, others stripped of
-    the masculine ending of it (an apostrophe ending is used by men's names in practice)."""
-    options = [[r for r in _person_readings(w) if case in r.field(2)] for w in words]
-    return _person_words(words, options, case, masculine=True)
 
 
 def _person_words(

@@ -55,6 +55,9 @@ class Lexicon:
     event_cues: frozenset[str] = frozenset()
     # Abbreviations of ordinary words, written in capitals: "AI", "KO", "GDP" name nothing.
     abbreviations: frozenset[str] = frozenset()
+    # Whether a name's head noun comes first ("Komisja Europejska", "Korea Północna") rather than
+    # last ("European Commission", "North Korea").
+    heads_first: bool = False
     # Lower-case words before a quoted title that make it a newspaper, broadcaster or agency
     # ("dziennik „New York Times”", "the newspaper "Le Monde""): the quotes hold one name.
     media_cues: frozenset[str] = frozenset()
@@ -126,6 +129,7 @@ POLISH = Lexicon(
     connectors=_words(_NAME_PARTICLES + " nad") - {"do", "dos", "das", "al", "el"},
     place_suffixes=("owice", "ewice", "ice", "owo", "ewo", "ów", "no", "sk", "yn"),
     capitals_mark_names=True,
+    heads_first=True,
     event_cues=_words("orkan huragan tajfun sztorm cyklon niż wyż"),
     media_cues=_words(
         """

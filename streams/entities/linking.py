@@ -107,10 +107,11 @@ def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
     Europejska"), when only one body of the article has that head, and a place's likewise."""
     people = [g for g in groups if g.label == "PER" and len(g.words) > 1]
     bodies = [g for g in groups if g.label == "ORG" and len(g.words) > 1]
+    cues = lexicon(lang)
     # Where heads come first ("Korea Północna"); where they come last the word alone is as often
     # another place ("Japan" beside "Sea of Japan", "Manchester" beside "Greater Manchester").
-    places = [g for g in groups if g.label == "LOC" and len(g.words) > 1] if lang == "pl" else []
-    org_heads = lexicon(lang).org_heads
+    places = [g for g in groups if g.label == "LOC" and len(g.words) > 1] if cues.heads_first else []
+    org_heads = cues.org_heads
     kept: list[_Group] = []
     for group in groups:
         if group.label == "ORG" and len(group.words) == 1 and group.name.lower() in org_heads:

@@ -100,11 +100,6 @@ def test_an_office_before_a_place_makes_no_person_of_the_place(text: str, place:
     assert not {name for label, name in found if label == "PER"}
 
 
-def test_where_heads_come_last_a_body_named_after_a_place_stays_a_body() -> None:
-    found = {(e.label, e.name) for e in extract("The chairman of Rowing Canada resigned on Friday.", "en")}
-    assert ("LOC", "Rowing Canada") not in found
-
-
 STATE_ARTICLES = [
     (
         "Premier spotkał się z władzami Republiki Czeskiej w Pradze. Republika Czeska zwiększa "
