@@ -29,6 +29,11 @@ def template(prefix: str = "") -> dict[str, Any]:
     return body
 
 
+def refresh_interval(prefix: str = "") -> str:
+    """How often the template makes new documents searchable (workers slow it down in a backlog)."""
+    return str(template(prefix)["template"]["settings"].get("refresh_interval", "1s"))
+
+
 def alias_name(prefix: str = "") -> str:
     """The read and write alias: searches read it, live workers write through it."""
     return f"{prefix}articles"

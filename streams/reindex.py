@@ -124,7 +124,7 @@ def create_target(es: Any, settings: Settings, plan: Plan) -> None:
 
 def swap(es: Any, settings: Settings, plan: Plan) -> None:
     """Reads and live writes move to the target in one cluster-state change."""
-    refresh = documents.template(settings.index_prefix)["template"]["settings"].get("refresh_interval", "1s")
+    refresh = documents.refresh_interval(settings.index_prefix)
     es.indices.put_settings(index=plan.target, settings={"index": {"refresh_interval": refresh}})
     es.indices.refresh(index=plan.target)
     es.indices.update_aliases(

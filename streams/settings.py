@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -34,6 +35,8 @@ ENV_DEFAULTS: dict[str, str] = {
     "NEWSFLOW_WEB_HOST": "127.0.0.1",
     "NEWSFLOW_BULK_SIZE": "500",
     "NEWSFLOW_BULK_SECONDS": "0.25",
+    "NEWSFLOW_BACKLOG_SECONDS": "5",
+    "NEWSFLOW_BACKLOG_REFRESH_INTERVAL": "30s",
     "NEWSFLOW_MAX_MESSAGE_BYTES": "1048576",
     "NEWSFLOW_LANGUAGE_CHARS": "500",
     "NEWSFLOW_PREPARE_PROCESSES": "auto",
@@ -105,6 +108,20 @@ def _float(env: Mapping[str, str], name: str) -> float:
         raise SettingsError(f"{name}={raw!r} is not a number; set it to e.g. {ENV_DEFAULTS[name]}") from None
 
 
+_INTERVAL = re.compile(r"-1|[1-9][0-9]*(ms|s|m|h)")
+
+
+def _interval(env: Mapping[str, str], name: str) -> str:
+    """An Elasticsearch time value for a refresh interval: 500ms, 30s, 2m, or -1 (never)."""
+    raw = env[name].strip()
+    if not _INTERVAL.fullmatch(raw):
+        raise SettingsError(
+            f"{name}={raw!r} is not an Elasticsearch interval; set it to e.g. "
+            f"{ENV_DEFAULTS[name]} (a number and ms, s, m or h; -1 for no refresh at all)"
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, as plain values. Build with `Settings.from_env()`."""
@@ -132,6 +149,8 @@ class Settings:
     web_host: str = "127.0.0.1"
     bulk_size: int = 500
     bulk_seconds: float = 0.25
+    backlog_seconds: float = 5.0  # 0: never slow the refresh down
+    backlog_refresh_interval: str = "30s"
     max_message_bytes: int = 1_048_576
     language_chars: int = 500
     prepare_processes: int = 0
@@ -207,6 +226,8 @@ class Settings:
             web_host=env["NEWSFLOW_WEB_HOST"],
             bulk_size=_int(env, "NEWSFLOW_BULK_SIZE", 1),
             bulk_seconds=_float(env, "NEWSFLOW_BULK_SECONDS"),
+            backlog_seconds=_float(env, "NEWSFLOW_BACKLOG_SECONDS"),
+            backlog_refresh_interval=_interval(env, "NEWSFLOW_BACKLOG_REFRESH_INTERVAL"),
             max_message_bytes=_int(env, "NEWSFLOW_MAX_MESSAGE_BYTES", 1024),
             language_chars=_int(env, "NEWSFLOW_LANGUAGE_CHARS", 50),
             prepare_processes=_processes(env, "NEWSFLOW_PREPARE_PROCESSES"),

@@ -42,6 +42,7 @@ from streams.metrics import Metrics
 from streams.prepare import Options
 from streams.prepare_pool import Job, Outcome, Prepared, PreparePool, Rejected, run_one
 from streams.records import Article
+from streams.refresh import RefreshPolicy
 from streams.settings import Settings
 from streams.sinks.base import DocumentSink, ItemFailure
 from streams.watchlist import WatchTerm, load_watchlist, terms_in
@@ -200,6 +201,16 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
     }
     options = Options(settings.max_message_bytes, settings.language_chars)
     window_s = settings.dedup_window_days * 86400
+    # The live index refreshes seldom while a backlog drains (a rebuild has its own interval).
+    refresh = (
+        RefreshPolicy(
+            normal_interval=documents.refresh_interval(settings.index_prefix),
+            backlog_interval=settings.backlog_refresh_interval,
+            behind_s=settings.backlog_seconds,
+        )
+        if replay is None and settings.backlog_seconds > 0
+        else None
+    )
 
     async def dead_letter(letter: dict[str, Any]) -> None:
         topo.count(f"dlq.{letter['error']['code']}")
@@ -239,7 +250,10 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
             prepare_time.observe(outcome.seconds)
             topo.count("prepared")
             metrics.prepared.inc()
-            await keyed.send(key=outcome.language.encode(), value=outcome.value)
+            # A live keyed message keeps its raw message's time, so the indexing agent sees how
+            # far behind the crawlers it is (a rebuild's raw messages are days old: now, there).
+            stamp = event.message.timestamp if replay is None else None
+            await keyed.send(key=outcome.language.encode(), value=outcome.value, timestamp=stamp)
         elif isinstance(outcome, Rejected):
             prepare_time.observe(outcome.seconds)
             await dead_letter(outcome.letter)
@@ -310,6 +324,26 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
             if batch:
                 with index_time.time():
                     await write_batch(writes.coalesce(batch))
+            if events:
+                await note_backlog(min(e.message.timestamp for e in events))
+
+    async def note_backlog(oldest_raw_at: float) -> None:
+        # A keyed message carries its raw message's time: how far behind the crawlers the
+        # worker is, whichever of its two agents the backlog waits for.
+        if refresh is not None:
+            await set_refresh(refresh.on_batch(time.time(), oldest_raw_at))
+
+    async def set_refresh(interval: str | None) -> None:
+        if interval is None or refresh is None:
+            return
+        try:
+            await topo.document_sink().set_refresh_interval(interval)
+        except Exception as exc:
+            refresh.failed()
+            log.warning("index refresh interval not set to %s (%r); trying again later", interval, exc)
+            return
+        state = "draining a backlog" if refresh.slow else "caught up"
+        log.info("index refresh interval %s: %s", interval, state)
 
     async def write_batch(batch: list[Write]) -> None:
         sink = topo.document_sink()
@@ -379,6 +413,12 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
 
     if replay is None:  # a rebuild raises no alerts: the live pipeline does
         scan_spikes = app.timer(settings.spike_scan_seconds, on_leader=True)(scan_spikes)
+
+    if refresh is not None:
+
+        @app.timer(1.0)
+        async def refresh_tick() -> None:
+            await set_refresh(refresh.on_tick(time.time()))
 
     @app.timer(30.0)
     async def report_counters() -> None:

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from streams.bench import live, proc, report
+from streams.bench import es_work, live, proc, report
 from streams.bench.corpus import MAIN_LANGS, MAIN_SHARE, ROOT, Corpus, Sentences, generate, load_sentences
 from streams.bench.reference import CHUNK, final_documents, run_es_only
 from streams.bench.stages import StageCosts
@@ -204,12 +204,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # A worker's tree: its prepare processes (NEWSFLOW_PREPARE_PROCESSES) work for it.
         groups = {"workers": [p for w in workers for p in proc.descendants(w.pid)], **services}
         meter = live.CpuMeter(groups)
+        es_before = es_work.snapshot(es, f"{tag}*")
         _say(f"throughput phase: up to {args.articles} articles, fed for at most {args.max_seconds:.0f} s")
         tp = live.run_throughput(
             kafka, raw, corpus, es, alias, warm_docs, meter,
             max_seconds=args.max_seconds, backlog_s=args.backlog_seconds,
         )  # fmt: skip
         figures["throughput"] = _throughput(tp, args.workers)
+        figures["es_work"] = {"throughput": es_work.diff(es_before, es_work.snapshot(es, f"{tag}*"), tp.fed)}
         _say(f"throughput: {tp.rate:.2f} articles/s ({tp.fed} articles in {tp.seconds:.1f} s)")
 
         if "latency" not in args.skip and tp.rate > 0:
@@ -268,6 +270,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             es_meter.start()
             ref = run_es_only(es, f"{tag}-esonly-", docs, chunk=CHUNK)
             es_cpu = es_meter.stop()[0]["elasticsearch"]
+            es_after = es_work.snapshot(es, f"{tag}-esonly-*")
+            figures.setdefault("es_work", {})["es_only"] = es_work.diff({}, es_after, ref.docs)
             figures["es_only"] = {
                 "docs": ref.docs,
                 "megabytes": ref.megabytes,

@@ -90,6 +90,8 @@ def table(figures: dict[str, Any]) -> str:
         f"pipeline/ES-only {_f(ratios.get('pipeline_vs_es_only'), 3)}x (docs/s), Elasticsearch CPU "
         f"per pipeline article / per ES-only doc {_f(ratios.get('es_cpu_pipeline_vs_es_only'), 2)}x"
     )
+    for phase, work in (figures.get("es_work") or {}).items():
+        lines.append(f"  Elasticsearch work  {phase}: {es_work_line(work)}")
     if lat:
         lines += [
             "",
@@ -157,6 +159,21 @@ def table(figures: dict[str, Any]) -> str:
     for note in figures.get("notes") or []:
         lines.append(f"note: {note}")
     return "\n".join(lines)
+
+
+def es_work_line(work: dict[str, Any]) -> str:
+    """What Elasticsearch did in a phase (streams.bench.es_work.diff), per 1,000 items."""
+    per = {k: 1000 * v for k, v in (work.get("per_item") or {}).items()}
+
+    def n(key: str, digits: int = 0) -> str:
+        return _f(per.get(key), digits)
+
+    return (
+        f"per 1,000: {n('indexing.index_total')} writes, {n('get.total')} gets, "
+        f"{n('refresh.total', 1)} refreshes ({n('refresh.total_time_in_millis')} ms), "
+        f"{n('merges.total_docs')} docs merged ({n('merges.total_time_in_millis')} ms), "
+        f"{n('search.query_total', 1)} searches; {_f(work.get('writes_per_bulk'), 0)} writes per bulk"
+    )
 
 
 def ratios(

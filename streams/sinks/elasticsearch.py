@@ -199,7 +199,21 @@ class ElasticsearchSink:
             lambda: self.client.indices.put_mapping(index=name, properties=mappings["properties"]),
             on_retry=self.on_retry,
         )
+        if target is None:
+            # A worker that died in a backlog may have left the refresh slowed down (refresh.py).
+            normal = documents.refresh_interval(self.prefix)
+            try:
+                await self.set_refresh_interval(normal)
+            except Exception as exc:
+                log.warning("refresh interval of %s not set to %s: %s", self.alias, normal, _describe(exc))
         self._ready = True
+
+    async def set_refresh_interval(self, interval: str) -> None:
+        """Set how often the written index refreshes (through the alias: the index it points at).
+        One attempt: a failure is the caller's to log, since a refresh interval is never worth
+        pausing the pipeline for."""
+        name = self.target or self.alias
+        await self.client.indices.put_settings(index=name, settings={"index": {"refresh_interval": interval}})
 
     async def _create(self, index: str, aliases: dict[str, Any] | None = None) -> bool:
         """Create the index; False when it exists already (another worker made it first)."""

@@ -17,6 +17,7 @@ class MemorySink:
         self.requests = 0
         self.reject_ids = reject_ids  # refused item by item, like a mapping error
         self.poison_ids = poison_ids  # fail the whole request they are in, like a body the server cannot read
+        self.refresh_intervals: list[str] = []  # every interval set, in order
 
     async def ensure_index(self) -> None:
         return None
@@ -48,6 +49,9 @@ class MemorySink:
             else:
                 self.docs[doc_id] = copy.deepcopy(body)
         return failures
+
+    async def set_refresh_interval(self, interval: str) -> None:
+        self.refresh_intervals.append(interval)
 
     async def close(self) -> None:
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -30,14 +31,25 @@ def make_topology(
         {"NEWSFLOW_STORE": "memory://", "NEWSFLOW_HOME": str(tmp_path), "NEWSFLOW_WEB_PORT": "0", **env}
     )
     t = create(settings, sink=MemorySink())
-    sent: dict[str, list[Any]] = {"dlq": [], "keyed": []}
-    for name in sent:
+    sent: dict[str, list[Any]] = {"dlq": [], "keyed": [], "keyed_timestamps": []}
+    for name in ("dlq", "keyed"):
 
-        async def capture(*, key: Any = None, value: Any = None, _name: str = name, **_: Any) -> None:
+        async def capture(
+            *, key: Any = None, value: Any = None, timestamp: float | None = None, _name: str = name, **_: Any
+        ) -> None:
             sent[_name].append((key, value))
+            sent[f"{_name}_timestamps"] = [*sent.get(f"{_name}_timestamps", []), timestamp]
 
         monkeypatch.setattr(getattr(t, name), "send", capture)
     return t, sent
+
+
+async def until(condition: Any) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the agent did not get there in 10 s")
 
 
 @pytest.fixture
@@ -62,6 +74,46 @@ async def test_prepare_sends_valid_articles_keyed_by_language_and_dead_letters_t
     letters = [json.loads(v) for _, v in sent["dlq"]]
     assert [lt["error"]["code"] for lt in letters] == ["invalid_json"]
     assert letters[0]["payload"] == "{not json"
+
+
+async def test_a_keyed_message_keeps_the_time_its_raw_message_was_written(topo) -> None:
+    t, sent = topo
+    crawled = time.time() - 3600
+    async with t.agents[0].test_context() as agent:  # type: ignore[attr-defined]
+        await agent.put(
+            json.dumps({"url": "https://a.example/1", "text": TEXT_A}).encode(), timestamp=crawled
+        )
+    assert sent["keyed_timestamps"] == [pytest.approx(crawled)]
+
+
+async def test_the_index_refreshes_seldom_while_late_articles_drain_and_every_second_after(topo) -> None:
+    t, _ = topo
+    dedupe_index = t.agents[1]  # type: ignore[attr-defined]
+    now = time.time()
+    late = [
+        article(f"https://a.example/{i}", f"{TEXT_A} Story number {i} of the backfill.") for i in range(3)
+    ]
+    fresh = article("https://a.example/fresh", TEXT_A.replace("railway", "tram"))
+    async with dedupe_index.test_context() as agent:
+        for a in late:  # written to Kafka a minute ago: a backlog
+            await agent.put(records.encode(a), key=b"en", timestamp=now - 60)
+        await until(lambda: len(t.sink.docs) == 3)  # a batch closes after NEWSFLOW_BULK_SECONDS
+        slowed = list(t.sink.refresh_intervals)
+        await agent.put(records.encode(fresh), key=b"en", timestamp=time.time())
+        await until(lambda: len(t.sink.docs) == 4)
+    assert slowed == ["30s"]
+    assert t.sink.refresh_intervals == ["30s", "1s"]
+    assert len(t.sink.docs) == 4
+
+
+async def test_articles_on_time_leave_the_refresh_interval_alone(topo) -> None:
+    t, _ = topo
+    async with t.agents[1].test_context() as agent:  # type: ignore[attr-defined]
+        for i in range(3):
+            a = article(f"https://a.example/{i}", f"{TEXT_A} Story number {i} of the day.")
+            await agent.put(records.encode(a), key=b"en", timestamp=time.time())
+    assert t.sink.refresh_intervals == []
+    assert len(t.sink.docs) == 3
 
 
 async def test_prepare_processes_send_the_same_records_in_arrival_order(monkeypatch, tmp_path) -> None:

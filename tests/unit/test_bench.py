@@ -295,3 +295,18 @@ def test_elasticsearch_cpu_is_compared_with_the_es_only_bulk() -> None:
     assert "Elasticsearch CPU 0.80 ms/doc" in text and "per ES-only doc 2.50x" in text
     # Without the node's process (another machine's cluster) there is nothing to compare.
     assert report.ratios(5.0, None, 4.5, 18.0, 2.0, 0.0)["es_cpu_pipeline_vs_es_only"] is None
+
+
+def test_es_work_reports_the_growth_of_each_counter_per_article_and_writes_per_bulk() -> None:
+    from streams.bench import es_work
+
+    before = {"indexing.index_total": 100.0, "refresh.total": 10.0, "bulk.total_operations": 4.0}
+    after = {"indexing.index_total": 700.0, "refresh.total": 16.0, "bulk.total_operations": 7.0}
+    out = es_work.diff(before, after, per=600)
+    assert out["totals"] == {
+        "indexing.index_total": 600.0,
+        "refresh.total": 6.0,
+        "bulk.total_operations": 3.0,
+    }
+    assert out["per_item"]["refresh.total"] == 0.01
+    assert out["writes_per_bulk"] == 200.0

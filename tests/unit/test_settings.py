@@ -35,6 +35,10 @@ def test_prefixes_name_topics_and_indices() -> None:
             "NEWSFLOW_PREPARE_PROCESSES='many' is not an integer; set it to e.g. auto",
         ),
         ({"NEWSFLOW_PREPARE_PROCESSES": "-1"}, "NEWSFLOW_PREPARE_PROCESSES=-1 must be >= 0"),
+        (
+            {"NEWSFLOW_BACKLOG_REFRESH_INTERVAL": "30"},
+            "NEWSFLOW_BACKLOG_REFRESH_INTERVAL='30' is not an Elasticsearch interval; set it to e.g. 30s",
+        ),
     ],
 )
 def test_bad_values_name_the_variable_and_the_fix(env: dict[str, str], message: str) -> None:
@@ -50,6 +54,11 @@ def test_prepare_processes_auto_is_one_per_core_and_none_on_one_core(
     assert Settings.from_env({}).prepare_processes == expected
     assert Settings.from_env({"NEWSFLOW_PREPARE_PROCESSES": " Auto "}).prepare_processes == expected
     assert Settings.from_env({"NEWSFLOW_PREPARE_PROCESSES": "2"}).prepare_processes == 2
+
+
+@pytest.mark.parametrize("value", ["500ms", "30s", "2m", "1h", "-1"])
+def test_backlog_refresh_intervals_are_elasticsearch_time_values(value: str) -> None:
+    assert Settings.from_env({"NEWSFLOW_BACKLOG_REFRESH_INTERVAL": value}).backlog_refresh_interval == value
 
 
 def test_secrets_never_appear_in_repr_or_redacted_dump() -> None:

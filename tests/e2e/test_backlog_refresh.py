@@ -1,0 +1,69 @@
+"""A worker draining a backlog slows the index's refresh down, and puts it back when caught up,
+on the real stack; a worker killed while it is slowed down leaves nothing slow behind it."""
+
+from __future__ import annotations
+
+import time
+
+from streams import documents
+from streams.kafka_io import producer
+from streams.settings import Settings
+from streams.sinks.elasticsearch import sync_client
+from tests.conftest import wait_for
+from tests.helpers import article, doc_count
+
+TEXT = (
+    "The city council voted on Tuesday to extend the tram line to the new hospital, a project "
+    "delayed for years by disputes over land. Works start in autumn and should end in 2028. "
+)
+
+
+def send_at(settings: Settings, values: list[bytes], written_at: float) -> None:
+    """Raw messages as a crawler wrote them at `written_at` (their Kafka timestamp)."""
+    kafka = producer(settings)
+    try:
+        for value in values:
+            kafka.send(settings.topic("articles.raw"), value=value, timestamp_ms=int(written_at * 1000))
+        kafka.flush()
+    finally:
+        kafka.close()
+
+
+def refresh_interval(settings: Settings) -> str | None:
+    es = sync_client(settings)
+    try:
+        alias = documents.alias_name(settings.index_prefix)
+        if not es.indices.exists(index=alias):
+            return None
+        ((_, body),) = es.indices.get_settings(index=alias).body.items()
+        return body["settings"]["index"].get("refresh_interval")
+    finally:
+        es.close()
+
+
+def batch(tag: str, n: int) -> list[bytes]:
+    return [article(f"https://tram.example/{tag}/{i}", f"{TEXT} Report {tag} number {i}.") for i in range(n)]
+
+
+def test_late_articles_slow_the_refresh_and_catching_up_restores_it(names, worker_factory) -> None:
+    s = names.settings
+    worker = worker_factory().start()
+    send_at(s, batch("late", 6), time.time() - 300)  # five minutes behind the crawler
+    wait_for(lambda: refresh_interval(s) == "30s", 60, "the refresh interval slowed to 30s")
+    wait_for(lambda: doc_count(s) == 6, 60, "6 late documents")
+
+    send_at(s, batch("fresh", 1), time.time())
+    wait_for(lambda: refresh_interval(s) == "1s", 60, "the refresh interval back to 1s")
+    wait_for(lambda: doc_count(s) == 7, 60, "7 documents")
+
+    # Killed in a backlog: the next worker puts the template's interval back when it starts
+    # writing, although it is never behind itself.
+    send_at(s, batch("late2", 3), time.time() - 300)
+    wait_for(lambda: refresh_interval(s) == "30s", 60, "the refresh interval slowed again", 0.1)
+    worker.kill()  # before its idle tick restores the interval (2 s after its last batch)
+    assert refresh_interval(s) == "30s"
+    assert doc_count(s) == 10  # written before the interval was set
+    worker_factory("w2").start()
+    send_at(s, batch("after", 1), time.time())
+    wait_for(lambda: doc_count(s) == 11, 90, "11 documents")
+    assert refresh_interval(s) == "1s"
