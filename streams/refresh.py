@@ -7,7 +7,8 @@ on indexing (`newsflow bench`, `es_work`). Nobody waits for a document that is a
 late to become searchable a second sooner, so while the articles a worker indexes are older than
 `behind_s` (their Kafka timestamps), the index refreshes every `backlog_interval` instead; once
 the worker is caught up (under half of `behind_s`), or has nothing to index for `idle_s`, the
-template's interval is back.
+template's interval is back and the index is refreshed at once, so the backlog's last documents
+are searchable as soon as they are written.
 
 The slow interval bounds the harm of a worker that dies while it is set: documents are then
 searchable within `backlog_interval`, and the next worker to start puts the template's back.
@@ -23,7 +24,7 @@ class RefreshPolicy:
     normal_interval: str = "1s"
     backlog_interval: str = "30s"
     behind_s: float = 5.0
-    idle_s: float = 2.0
+    idle_s: float = 1.0  # a backlog's batches come every NEWSFLOW_BULK_SECONDS (0.25)
     reassert_s: float = 60.0  # while behind, set again (another worker may have restored it)
     slow: bool = False
     last_batch_at: float = 0.0

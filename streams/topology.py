@@ -337,7 +337,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
         if interval is None or refresh is None:
             return
         try:
-            await topo.document_sink().set_refresh_interval(interval)
+            # Back from a backlog: its last documents are searchable now, not a refresh later.
+            await topo.document_sink().set_refresh_interval(interval, refresh_now=not refresh.slow)
         except Exception as exc:
             refresh.failed()
             log.warning("index refresh interval not set to %s (%r); trying again later", interval, exc)

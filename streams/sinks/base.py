@@ -25,8 +25,9 @@ class DocumentSink(Protocol):
         inside until they succeed; returns the operations refused permanently."""
         ...
 
-    async def set_refresh_interval(self, interval: str) -> None:
-        """How often written documents become searchable (streams.refresh decides when to change it)."""
+    async def set_refresh_interval(self, interval: str, refresh_now: bool = False) -> None:
+        """How often written documents become searchable (streams.refresh decides when to change
+        it); `refresh_now`: and make those written so far searchable at once."""
         ...
 
     async def close(self) -> None: ...

@@ -208,12 +208,14 @@ class ElasticsearchSink:
                 log.warning("refresh interval of %s not set to %s: %s", self.alias, normal, _describe(exc))
         self._ready = True
 
-    async def set_refresh_interval(self, interval: str) -> None:
-        """Set how often the written index refreshes (through the alias: the index it points at).
-        One attempt: a failure is the caller's to log, since a refresh interval is never worth
-        pausing the pipeline for."""
+    async def set_refresh_interval(self, interval: str, refresh_now: bool = False) -> None:
+        """Set how often the written index refreshes (through the alias: the index it points at),
+        and with `refresh_now` make what was written searchable at once. One attempt: a failure
+        is the caller's to log, since a refresh interval is never worth pausing the pipeline for."""
         name = self.target or self.alias
         await self.client.indices.put_settings(index=name, settings={"index": {"refresh_interval": interval}})
+        if refresh_now:
+            await self.client.indices.refresh(index=name)
 
     async def _create(self, index: str, aliases: dict[str, Any] | None = None) -> bool:
         """Create the index; False when it exists already (another worker made it first)."""

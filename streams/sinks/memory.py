@@ -50,8 +50,8 @@ class MemorySink:
                 self.docs[doc_id] = copy.deepcopy(body)
         return failures
 
-    async def set_refresh_interval(self, interval: str) -> None:
-        self.refresh_intervals.append(interval)
+    async def set_refresh_interval(self, interval: str, refresh_now: bool = False) -> None:
+        self.refresh_intervals.append(interval + (" +refresh" if refresh_now else ""))
 
     async def close(self) -> None:
         return None

@@ -102,7 +102,7 @@ async def test_the_index_refreshes_seldom_while_late_articles_drain_and_every_se
         await agent.put(records.encode(fresh), key=b"en", timestamp=time.time())
         await until(lambda: len(t.sink.docs) == 4)
     assert slowed == ["30s"]
-    assert t.sink.refresh_intervals == ["30s", "1s"]
+    assert t.sink.refresh_intervals == ["30s", "1s +refresh"]
     assert len(t.sink.docs) == 4
 
 
