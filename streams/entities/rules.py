@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from streams.entities.classify import classify
+from streams.entities.classify import classify, explaining_now
 from streams.entities.features import Analyser, TokenInfo
 from streams.entities.latin import GazetteerAnalyser, strip_possessive
 from streams.entities.linking import short_forms
@@ -63,7 +63,7 @@ class RuleBackend:
                 continue  # inside a quoted media title, which is one name
             lookback = _lookback(text, first)
             key = (analyser.lang, (tuple((t.text, t.initial, t.gap) for t in run), first.before, lookback))
-            found = cache.get(key)
+            found = None if explaining_now() else cache.get(key)  # --explain sees every decision
             if found is None:
                 found = cache[key] = tuple(_run_mentions(run, lookback, analyser))
             base = first.start

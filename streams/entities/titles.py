@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from streams.entities.classify import Decision, record
 from streams.entities.features import Analyser
 from streams.entities.model import Mention
 from streams.entities.tokens import previous_word
@@ -48,6 +49,8 @@ def quoted_titles(text: str, analyser: Analyser, canonical: Callable[[Sequence[s
         name = names.get(" ".join(words)) if cued else _declined(words, names, canonical)
         if name is not None:
             out.append(Mention(start, end, "ORG", name, weak=False))
+            rule = "quoted title after a media cue" if cued else "quoted title seen after a cue"
+            record(words, Decision("ORG", rule=rule))
     return out
 
 

@@ -33,6 +33,7 @@ from functools import partial
 from pathlib import Path
 
 from streams.entities import LABELS, extract, warm_up
+from streams.entities.classify import explaining
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "ner"
@@ -271,6 +272,21 @@ def format_report(report: LanguageReport) -> str:
     return "\n".join(lines)
 
 
+def explain(text: str, lang: str) -> str:
+    """Each candidate name the rules looked at, the label it got and the rule that gave it (a
+    weak label is a default guess that linking may overrule), then what extract() returns."""
+    with explaining() as trace:
+        found = extract(text, lang)
+    lines = [f"candidates ({len(trace)}):"]
+    for words, decision in trace:
+        label = decision.label or "-"
+        weak = " (weak)" if decision.weak else ""
+        lines.append(f"  {' '.join(words)!r:40} {label:4}{weak:8} rule: {decision.rule}")
+    lines.append(f"entities ({len(found)}):")
+    lines += [f"  {e.label:4} {e.name!r} from {sorted(set(e.surface_forms))}" for e in found]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m streams.quality.ner", description=__doc__.split("\n")[0])
     parser.add_argument("--lang", choices=(*LANGUAGES, "all"), default="all")
@@ -283,7 +299,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=20, help="warm timing passes")
     parser.add_argument("--data-dir", type=Path, default=None, help=f"default: {DATA_DIR}")
+    parser.add_argument(
+        "--explain",
+        metavar="TEXT",
+        help="print which rule decided each candidate name in TEXT (with --lang pl or en), then the entities",
+    )
     args = parser.parse_args(argv)
+    if args.explain is not None:
+        if args.lang == "all":
+            parser.error("--explain needs one language: --lang pl or --lang en")
+        print(explain(args.explain, args.lang))
+        return 0
     langs = LANGUAGES if args.lang == "all" else (args.lang,)
     missing = [data_path(lang, args.data_dir) for lang in langs]
     missing = [p for p in missing if not p.is_file()]
