@@ -19,10 +19,6 @@ from streams.entities.features import Analyser, TokenInfo
 from streams.entities.model import Label
 from streams.entities.runs import SAINTS, is_acronym, is_roman
 
-# Words that, right before a name, say it is a street or square (KPWr and NKJP count these
-# as places): "ul. Opatowicka", "przy alei Róż".
-_STREET_CUES = frozenset({"ul", "ulica", "al", "aleja", "pl", "plac", "os", "osiedle", "rondo"})
-
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -125,7 +121,7 @@ FIRST: tuple[Rule, ...] = (
     # "orkan Ksawery", "hurricane Katrina": storms are events
     Rule("event cue", lambda c: c.cued(c.cues.event_cues), None),
     Rule("hyphenated ordinary word", lambda c: len(c.words) == 1 and _hyphenated_ordinary(c), None),
-    Rule("street cue", lambda c: c.cued(_STREET_CUES), _LOC),  # "ul. Opatowicka"
+    Rule("street cue", lambda c: c.cued(c.cues.street_cues), _LOC),  # "ul. Opatowicka"
     Rule("known name", lambda c: c.phrase is not None, lambda c: c.phrase),
     Rule("event head", lambda c: c.head == "event", None),  # "Festival", "Mistrzostwa"
     # "North Korean", "South African": nationality words
@@ -311,9 +307,9 @@ def _syllabic_name(words: Sequence[str], names: Sequence[TokenInfo]) -> bool:
 
 def _hyphenated_ordinary(c: Candidate) -> bool:
     """ "Hands-on", "AI-generated", "US-led": a compound whose last part is in lower case is an
-    ordinary word. Not in Polish, where a hyphen joins a case ending to an acronym ("PiS-u")."""
+    ordinary word. Not where a hyphen joins a case ending to a name (Polish "PiS-u")."""
     word = c.words[0]
-    if c.analyser.lang == "pl" or "-" not in word:
+    if c.cues.hyphen_case_endings or "-" not in word:
         return False
     last = word.rsplit("-", 1)[1]
     return last[:1].islower()

@@ -61,11 +61,29 @@ class Lexicon:
     # Lower-case words before a quoted title that make it a newspaper, broadcaster or agency
     # ("dziennik „New York Times”", "the newspaper "Le Monde""): the quotes hold one name.
     media_cues: frozenset[str] = frozenset()
+    # Lemmas right before a name that make it a street or square ("ul. Opatowicka", "przy alei
+    # Róż"; the Polish corpora count these as places).
+    street_cues: frozenset[str] = frozenset()
+    # Case endings a name takes, stripped to find the short form it links to ("Pieskowej" ->
+    # "Pieskow"), and those the language adds to a foreign title's last word ("Timesa").
+    name_endings: tuple[str, ...] = ()
+    foreign_title_endings: tuple[str, ...] = ()
+    # Whether a place or body in the genitive may stand right before a person's name ("Prezydent
+    # Białorusi Aleksander Łukaszenko"), so a name may start after one.
+    genitive_names: bool = False
+    # Whether a hyphen joins a case ending to a name ("PiS-u", "USA-owi"): where it does not, a
+    # compound whose last part is in lower case is an ordinary word ("AI-generated").
+    hyphen_case_endings: bool = False
 
 
 _NAME_PARTICLES = "de da di do dos das du del della der den van von la le ter ten al el bin ibn"
 
 POLISH = Lexicon(
+    street_cues=_words("ul ulica al aleja pl plac os osiedle rondo"),
+    name_endings=("owi", "ego", "emu", "em", "ie", "a", "u", "y", "i", "ą", "ę"),
+    foreign_title_endings=("owi", "em", "ie", "a", "u"),
+    genitive_names=True,
+    hyphen_case_endings=True,
     titles=_words(
         """
         prezydent premier wicepremier minister wiceminister poseł posłanka senator marszałek

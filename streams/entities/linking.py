@@ -15,7 +15,6 @@ from streams.entities.runs import is_acronym
 
 # Case endings a Polish surname unknown to the dictionary takes in a short mention
 # ("Pieskowa", "Pieskowowi"): stripped to find the name's earlier full mention.
-_POLISH_ENDINGS = ("owi", "ego", "emu", "em", "ie", "a", "u", "y", "i", "ą", "ę")
 
 
 @dataclass(slots=True)
@@ -39,17 +38,14 @@ class _Group:
         return Entity(self.label, self.name, tuple(self.surfaces), tuple(self.spans), len(self.spans))
 
 
-def short_forms(name: str, lang: str) -> list[str]:
-    """A short mention and, in Polish, its stems without a case ending ("Pieskowa")."""
-    forms = [name]
-    if lang == "pl":
-        forms += [name[: -len(e)] for e in _POLISH_ENDINGS if name.endswith(e) and len(name) > len(e) + 2]
-    return forms
+def short_forms(name: str, endings: tuple[str, ...]) -> list[str]:
+    """A short mention and its stems without one of the language's case endings ("Pieskowa")."""
+    return [name, *(name[: -len(e)] for e in endings if name.endswith(e) and len(name) > len(e) + 2)]
 
 
 def _person_with(word: str, people: dict[str, _Group], lang: str) -> _Group | None:
     """The most recent multi-word person whose name contains `word` (or its stem)."""
-    for form in short_forms(word, lang):
+    for form in short_forms(word, lexicon(lang).name_endings):
         found = people.get(form)
         if found is not None:
             return found
@@ -127,7 +123,7 @@ def _link_forward(groups: list[_Group], lang: str) -> list[_Group]:
                 _merge_into(matches[0], group)
                 continue
         if people and group.label == "PER" and len(group.words) == 1:
-            forms = short_forms(group.name, lang)
+            forms = short_forms(group.name, cues.name_endings)
             matches = [p for p in people if any(f in p.words for f in forms)]
             if len(matches) == 1:
                 _merge_into(matches[0], group)

@@ -91,7 +91,7 @@ def _run_mentions(run: list[Token], lookback: str, analyser: Analyser) -> list[_
     out: list[_RunResult] = []
     titled_before = False
     glued = _known_phrases(run, infos, analyser)
-    for seg in segments(run, infos, analyser.cues, genitive_names=analyser.lang == "pl", glued=glued):
+    for seg in segments(run, infos, analyser.cues, genitive_names=analyser.cues.genitive_names, glued=glued):
         words = [run[p].text for p in seg.positions]
         head = run[seg.positions[0]]
         before = _word_before(head, lookback if head is run[0] else "", analyser)
@@ -201,7 +201,7 @@ def _short_mentions(tokens: Sequence[Token], found: Sequence[Mention], analyser:
         if _inside(covered, token.start):
             continue
         word = strip_possessive(token.text)
-        match = next((f for f in short_forms(word, analyser.lang) if f in person_words), None)
+        match = next((f for f in short_forms(word, analyser.cues.name_endings) if f in person_words), None)
         if match is not None:
             extra.append(Mention(token.start, token.start + len(word), "PER", match, weak=True))
     return extra

@@ -19,8 +19,6 @@ from streams.entities.tokens import previous_word
 # A quoted stretch of up to six words starting with a capital, closed on the same line.
 _QUOTED = re.compile(r"[\"„“«]([^\W\d_][^\"„“”«»\n]{0,78}?)[\"”»]")
 _MAX_WORDS = 6
-# Polish case endings a foreign title takes after its last word ("Timesa", "Postem").
-_FOREIGN_ENDINGS = ("owi", "em", "ie", "a", "u")
 
 
 def quoted_titles(text: str, analyser: Analyser, canonical: Callable[[Sequence[str]], str]) -> list[Mention]:
@@ -46,7 +44,11 @@ def quoted_titles(text: str, analyser: Analyser, canonical: Callable[[Sequence[s
         return []
     out = []
     for start, end, words, cued in quoted:
-        name = names.get(" ".join(words)) if cued else _declined(words, names, canonical)
+        name = (
+            names.get(" ".join(words))
+            if cued
+            else _declined(words, names, canonical, analyser.cues.foreign_title_endings)
+        )
         if name is not None:
             out.append(Mention(start, end, "ORG", name, weak=False))
             rule = "quoted title after a media cue" if cued else "quoted title seen after a cue"
@@ -55,13 +57,16 @@ def quoted_titles(text: str, analyser: Analyser, canonical: Callable[[Sequence[s
 
 
 def _declined(
-    words: Sequence[str], names: dict[str, str], canonical: Callable[[Sequence[str]], str]
+    words: Sequence[str],
+    names: dict[str, str],
+    canonical: Callable[[Sequence[str]], str],
+    endings: tuple[str, ...],
 ) -> str | None:
     """The name of a cued title these words repeat, as written or with a case ending added."""
     written = " ".join(words)
     if written in names:
         return names[written]
-    for ending in _FOREIGN_ENDINGS:
+    for ending in endings:  # a foreign title declined on its last word ("Timesa", "Postem")
         if written.endswith(ending) and written[: -len(ending)] in names:
             return names[written[: -len(ending)]]
     # A title declined as the language declines its words ("Gazety Wyborczej" after „Gazeta

@@ -148,3 +148,9 @@ def test_explain_sees_decisions_that_earlier_calls_cached() -> None:
     text = "Wczoraj Kowalski przyszedł późno do pracy."
     extract(text, "pl")
     assert decisions(text, "pl")["Kowalski"] == ("PER", "surname")
+
+
+def test_polish_street_abbreviations_cue_no_street_in_spanish() -> None:
+    # "al" is Polish "aleja" and Spanish "a el": only the Polish profile has street cues.
+    assert decisions("Wypadek na al. Grzmotowskiej wczoraj.", "pl")["Grzmotowskiej"][1] == "street cue"
+    assert decisions("Ayer el público aplaudió al Quintanilla.", "es")["Quintanilla"][1] != "street cue"
