@@ -24,17 +24,23 @@ class RefreshPolicy:
     normal_interval: str = "1s"
     backlog_interval: str = "30s"
     behind_s: float = 5.0
-    idle_s: float = 1.0  # a backlog's batches come every NEWSFLOW_BULK_SECONDS (0.25)
+    idle_s: float = 0.5  # a backlog's batches come every NEWSFLOW_BULK_SECONDS (0.25)
     reassert_s: float = 60.0  # while behind, set again (another worker may have restored it)
     slow: bool = False
+    busy: bool = False  # a batch is being indexed: a slow bulk request is no silence
     last_batch_at: float = 0.0
     last_set_at: float = float("-inf")
+
+    def begin(self) -> None:
+        """A batch is taken: until on_batch(), the worker is not idle, however long it takes."""
+        self.busy = True
 
     def on_batch(self, now: float, oldest_event_at: float) -> str | None:
         """A batch whose oldest article was written to Kafka at `oldest_event_at`: the interval
         to set now, or None to leave it as it is. Slowed down past `behind_s`, back under half
         of it, so a worker hovering around the threshold does not switch at every batch."""
         self.last_batch_at = now
+        self.busy = False
         lag = now - oldest_event_at
         if lag > self.behind_s and (not self.slow or now - self.last_set_at >= self.reassert_s):
             return self._set(True, now)
@@ -43,8 +49,9 @@ class RefreshPolicy:
         return None
 
     def on_tick(self, now: float) -> str | None:
-        """Called every second or so: caught up by silence (the backlog ended on its last batch)."""
-        if self.slow and now - self.last_batch_at >= self.idle_s:
+        """Called a few times a second: caught up by silence (the backlog ended with its last
+        batch, whose articles were late too)."""
+        if self.slow and not self.busy and now - self.last_batch_at >= self.idle_s:
             return self._set(False, now)
         return None
 

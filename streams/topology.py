@@ -309,6 +309,8 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
         target = replay.target if replay else documents.alias_name(settings.index_prefix)
         batches = stream.take_events(settings.bulk_size, within=settings.bulk_seconds)  # type: ignore[attr-defined]
         async for events in batches:
+            if refresh is not None:
+                refresh.begin()
             batch: list[Write] = []
             for event in events:
                 article: Article | None = None
@@ -417,7 +419,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
 
     if refresh is not None:
 
-        @app.timer(1.0)
+        @app.timer(0.25)
         async def refresh_tick() -> None:
             await set_refresh(refresh.on_tick(time.time()))
 

@@ -47,3 +47,12 @@ def test_an_interval_that_could_not_be_set_is_tried_again() -> None:
     assert p.on_batch(101.0, 100.9) == "1s"
     p.failed()
     assert p.on_tick(104.0) == "1s"
+
+
+def test_a_slow_bulk_request_is_no_silence() -> None:
+    p = policy()
+    assert p.on_batch(100.0, 0.0) == "30s"
+    p.begin()  # the next batch is being indexed, slowly
+    assert p.on_tick(110.0) is None
+    assert p.on_batch(110.5, 20.0) is None
+    assert p.on_tick(113.0) == "1s"
