@@ -18,11 +18,11 @@ install: $(STAMP)
 ## demo: stack up, a worker, the demo corpus fed, counts and a sample search printed
 demo: $(STAMP)
 	$(BIN)/newsflow stack up
-	$(BIN)/python -m streams.demo
+	$(BIN)/python -m newsflow_tools.demo
 
 ## test: the whole suite; starts Kafka + Elasticsearch when they are not running, stops what it started
 test: $(STAMP)
-	$(BIN)/ruff check streams tests
+	$(BIN)/ruff check streams newsflow_tools tests
 	$(BIN)/pytest
 
 ## faults: the fault suite alone (malformed input, worker/broker/Elasticsearch SIGKILLs), its table printed
@@ -30,8 +30,8 @@ faults: $(STAMP)
 	$(BIN)/python -m tests.faults
 
 lint: $(STAMP)
-	$(BIN)/ruff check streams tests
-	$(BIN)/ruff format --check streams tests
+	$(BIN)/ruff check streams newsflow_tools tests
+	$(BIN)/ruff format --check streams newsflow_tools tests
 	$(BIN)/mypy
 
 stack-up: $(STAMP)
@@ -41,9 +41,9 @@ stack-down: $(STAMP)
 	$(BIN)/newsflow stack down
 
 accuracy: $(STAMP)
-	$(BIN)/python -m streams.quality.langid
-	$(BIN)/python -m streams.quality.ner --lang all
-	$(BIN)/python -m streams.quality.dedup
+	$(BIN)/python -m newsflow_tools.quality.langid
+	$(BIN)/python -m newsflow_tools.quality.ner --lang all
+	$(BIN)/python -m newsflow_tools.quality.dedup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

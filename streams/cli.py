@@ -17,8 +17,26 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+TOOLS_MISSING = (
+    "newsflow {command}: the development tools (package newsflow_tools) are not installed here; "
+    "run it from a checkout after `make install` (pip install -e '.[dev]'). Worker images ship "
+    "without them."
+)
+
+
+def _tools_installed(command: str) -> bool:
+    import importlib.util
+
+    if importlib.util.find_spec("newsflow_tools") is None:
+        print(TOOLS_MISSING.format(command=command), file=sys.stderr)
+        return False
+    return True
+
+
 def _stack(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.stack.launcher import Stack, StackError, status_json
+    if not _tools_installed("stack"):
+        return 2
+    from newsflow_tools.stack.launcher import Stack, StackError, status_json
 
     stack = Stack(settings)
     try:
@@ -409,7 +427,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["bench"]:
         # The benchmark has its own option parser; hand it everything after `bench`.
-        from streams.bench.cli import main as bench_main
+        if not _tools_installed("bench"):
+            return 2
+        from newsflow_tools.bench.cli import main as bench_main
 
         return bench_main(args_list[1:])
     parser = build_parser()

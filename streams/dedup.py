@@ -1,6 +1,6 @@
 """Exact and near-duplicate detection for syndicated news over a caller-owned key/value state."""
 
-# Design in brief (figures from `python -m streams.quality.dedup`, see that module):
+# Design in brief (figures from `python -m newsflow_tools.quality.dedup`, see that module):
 #
 # * fingerprint(): NFKC + casefold + punctuation/symbols dropped + whitespace collapsed. A blake2b
 #   hash of that string catches exact copies (re-sent under another URL, re-typeset quotes, NBSP).

@@ -37,7 +37,7 @@ class Services:
     started_here: bool
 
     def stack(self):  # type: ignore[no-untyped-def]
-        from streams.stack.launcher import Stack
+        from newsflow_tools.stack.launcher import Stack
 
         return Stack(self.settings)
 
@@ -45,7 +45,7 @@ class Services:
 @pytest.fixture(scope="session")
 def services() -> Iterator[Services]:
     """Kafka and Elasticsearch where the environment points; started (and stopped) here if absent."""
-    from streams.stack.launcher import Stack
+    from newsflow_tools.stack.launcher import Stack
 
     settings = Settings.from_env()
     stack = Stack(settings)

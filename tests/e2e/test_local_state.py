@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kafka.admin import KafkaAdminClient
 
+from newsflow_tools.stack.launcher import Stack
 from streams.settings import Settings
-from streams.stack.launcher import Stack
 from tests.conftest import Names, Worker, wait_for
 from tests.helpers import dead_letters, doc_count, free_ports, newsflow, send
 from tests.helpers import distinct_articles as corpus

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from newsflow_tools.stack.launcher import Stack
 from streams.settings import Settings
-from streams.stack.launcher import Stack
 from tests.conftest import Names, Worker, cleanup, new_names
 from tests.faults import scenarios
 

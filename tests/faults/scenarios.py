@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from newsflow_tools.bench.corpus import BenchArticle, Corpus, Kind
+from newsflow_tools.stack import process
+from newsflow_tools.stack.launcher import Stack
 from streams import documents
 from streams.articles import canonical_url, document_id
-from streams.bench.corpus import BenchArticle, Corpus, Kind
 from streams.kafka_io import producer
 from streams.settings import Settings
 from streams.sinks.elasticsearch import sync_client
-from streams.stack import process
-from streams.stack.launcher import Stack
 from tests.conftest import Names, Worker, wait_for
 from tests.faults.fuzz import malformed
 from tests.helpers import all_docs, dead_letters, distinct_articles, doc_count

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.stack import process
+from newsflow_tools.stack import process
 from tests.faults import scenarios
 from tests.faults.scenarios import Row
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from newsflow_tools.stack.launcher import Stack
+from newsflow_tools.stack.secure import SecureState
 from streams.settings import Settings
-from streams.stack.launcher import Stack
-from streams.stack.secure import SecureState
 from tests.conftest import ROOT, Names, Worker, new_names, wait_for
 from tests.helpers import article, dead_letters, doc_count, free_ports, newsflow, send
 from tests.helpers import distinct_articles as corpus
@@ -173,7 +173,7 @@ def test_each_misconfiguration_gives_one_clear_line_naming_server_variable_and_f
     names = secured.names()
     env = names.env
     other_ca = tmp_path / "other-ca.pem"
-    from streams.stack import secure
+    from newsflow_tools.stack import secure
 
     other = SecureState(tmp_path / "other")
     other.dir.mkdir(parents=True)

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from streams.stack import process
-from streams.stack.launcher import Stack, StackError
+from newsflow_tools.stack import process
+from newsflow_tools.stack.launcher import Stack, StackError
 from tests.helpers import free_ports
 
 

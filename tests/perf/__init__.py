@@ -1,1 +1,1 @@
-"""Performance baselines run by `python -m streams.bench` (not collected by pytest)."""
+"""Performance baselines run by `python -m newsflow_tools.bench` (not collected by pytest)."""

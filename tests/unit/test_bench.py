@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from streams import articles, deadletter, prepare
-from streams.bench import live, report
-from streams.bench.corpus import (
+from newsflow_tools.bench import live, report
+from newsflow_tools.bench.corpus import (
     MAIN_SHARE,
     SENTENCES_PATH,
     BenchArticle,
@@ -21,9 +20,10 @@ from streams.bench.corpus import (
     language_weights,
     load_sentences,
 )
-from streams.bench.live import prefix_expectations
-from streams.bench.stages import StageCosts, StagePipeline, measure, staged_enrich
-from streams.bench.stats import percentile, summary
+from newsflow_tools.bench.live import prefix_expectations
+from newsflow_tools.bench.stages import StageCosts, StagePipeline, measure, staged_enrich
+from newsflow_tools.bench.stats import percentile, summary
+from streams import articles, deadletter, prepare
 from streams.settings import Settings
 
 WORDS = (
@@ -257,7 +257,7 @@ def test_table_renders_partial_figures() -> None:
 
 
 def test_soak_growth_is_measured_from_the_first_settled_sample() -> None:
-    from streams.bench.live import Soak
+    from newsflow_tools.bench.live import Soak
 
     run = Soak(offered_rate=10.0, sent=6000, seconds=600.0)
     run.samples = [
@@ -298,7 +298,7 @@ def test_elasticsearch_cpu_is_compared_with_the_es_only_bulk() -> None:
 
 
 def test_es_work_reports_the_growth_of_each_counter_per_article_and_writes_per_bulk() -> None:
-    from streams.bench import es_work
+    from newsflow_tools.bench import es_work
 
     before = {"indexing.index_total": 100.0, "refresh.total": 10.0, "bulk.total_operations": 4.0}
     after = {"indexing.index_total": 700.0, "refresh.total": 16.0, "bulk.total_operations": 7.0}

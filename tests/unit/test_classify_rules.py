@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from newsflow_tools.quality import ner
 from streams.entities import extract
 from streams.entities.classify import RULES, explaining
-from streams.quality import ner
 
 # (language, sentence, candidate words, label, rule): the first candidate with those words.
 CASES: list[tuple[str, str, str, str | None, str]] = [

@@ -499,8 +499,8 @@ def test_one_decision_reads_each_key_of_the_table_once() -> None:
 
 
 def test_synthetic_syndication_set_meets_the_floors() -> None:
-    from streams.quality.dedup import evaluate
-    from streams.quality.syndication import DataMissingError, build_set, load_pools
+    from newsflow_tools.quality.dedup import evaluate
+    from newsflow_tools.quality.syndication import DataMissingError, build_set, load_pools
 
     try:
         pools = load_pools()
@@ -512,7 +512,7 @@ def test_synthetic_syndication_set_meets_the_floors() -> None:
 
     fig = evaluate(dataset, seed=11)
 
-    # Measured on this set: recall 0.978, precision 1.000 (python -m streams.quality.dedup
+    # Measured on this set: recall 0.978, precision 1.000 (python -m newsflow_tools.quality.dedup
     # --articles 3000 --seed 11); the floors leave room for rensa or data updates.
     assert fig.recall >= 0.96
     assert fig.precision >= 0.99
@@ -523,7 +523,7 @@ def test_synthetic_syndication_set_meets_the_floors() -> None:
 
 
 def test_benchmark_names_the_missing_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from streams.quality.dedup import main
+    from newsflow_tools.quality.dedup import main
 
     assert main(["--data", str(tmp_path), "--articles", "10"]) == 2
     assert str(tmp_path / "langid" / "sentences.jsonl") in capsys.readouterr().err

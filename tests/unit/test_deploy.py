@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from newsflow_tools.stack.artifacts import find_pom, pinned_versions
 from streams.settings import ENV_DEFAULTS, Settings
-from streams.stack.artifacts import find_pom, pinned_versions
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
@@ -85,7 +85,7 @@ def test_env_example_documents_every_variable_with_its_default() -> None:
 
 
 def test_kafka_cluster_ids_never_look_like_an_option() -> None:
-    from streams.stack.kafka import cluster_id
+    from newsflow_tools.stack.kafka import cluster_id
 
     ids = {cluster_id() for _ in range(2000)}
     assert len(ids) == 2000

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from newsflow_tools.stack.secure import SecureState, _issue_certificates
 from streams import diagnose
 from streams.settings import Settings
-from streams.stack.secure import SecureState, _issue_certificates
 from tests.helpers import free_ports
 
 

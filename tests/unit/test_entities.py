@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newsflow_tools.quality import ner
 from streams.entities import Entity, EntityBackend, Mention, extract, set_backend, warm_up
-from streams.quality import ner
 
 
 def _found(text: str, lang: str) -> set[tuple[str, str]]:

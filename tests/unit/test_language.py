@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
+from newsflow_tools.quality import langid
 from streams import language
 from streams.language import SUPPORTED, UND, Detection, detect
-from streams.quality import langid
 
 POLISH = "Rząd przyjął wczoraj projekt ustawy o podatku dochodowym, który trafi teraz do Sejmu."
 ENGLISH = "The city council approved the new budget on Tuesday after a long debate about public transport."

@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from newsflow_tools.stack import elasticsearch, kafka
+from newsflow_tools.stack.secure import SecureState
 from streams.settings import Settings
-from streams.stack import elasticsearch, kafka
-from streams.stack.secure import SecureState
 
 
 def test_a_secured_broker_has_no_plaintext_client_listener_and_knows_the_users(tmp_path: Path):

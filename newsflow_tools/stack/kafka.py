@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.stack.java import Jdk
-from streams.stack.secure import write_private
+from newsflow_tools.stack.java import Jdk
+from newsflow_tools.stack.secure import write_private
 
 MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"

@@ -1,4 +1,4 @@
-"""`python -m streams.bench`: throughput, latency, CPU per stage and memory of the pipeline, on the stack."""
+"""`newsflow bench`: throughput, latency, CPU per stage and memory of the pipeline, on the stack."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from streams.bench import es_work, live, proc, report
-from streams.bench.corpus import MAIN_LANGS, MAIN_SHARE, ROOT, Corpus, Sentences, generate, load_sentences
-from streams.bench.reference import CHUNK, final_documents, run_es_only
-from streams.bench.stages import StageCosts
-from streams.bench.stats import summary
+from newsflow_tools.bench import es_work, live, proc, report
+from newsflow_tools.bench.corpus import (
+    MAIN_LANGS,
+    MAIN_SHARE,
+    ROOT,
+    Corpus,
+    Sentences,
+    generate,
+    load_sentences,
+)
+from newsflow_tools.bench.reference import CHUNK, final_documents, run_es_only
+from newsflow_tools.bench.stages import StageCosts
+from newsflow_tools.bench.stats import summary
 from streams.kafka_io import TopicSpec, ensure_topics, producer
 from streams.settings import Settings
 from streams.warmup import cache_dir
@@ -24,7 +32,7 @@ from streams.warmup import cache_dir
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m streams.bench",
+        prog="python -m newsflow_tools.bench",
         description="Benchmark the pipeline on the running Kafka + Elasticsearch with real worker processes.",
         epilog="Exit status 0, or 3 when the pipeline stalled before all fed articles were searchable.",
     )
@@ -142,7 +150,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # Warm-ups of the helper processes overlap the workers' warm-up; their measurements
         # run later, one at a time, when nothing else is busy.
         if "stages" not in args.skip:
-            argv = [sys.executable, "-m", "streams.bench.stages", "--warm", str(warm_file)]
+            argv = [sys.executable, "-m", "newsflow_tools.bench.stages", "--warm", str(warm_file)]
             argv += ["--sample", str(sample_file), "--standby"]
             if args.profile:
                 argv += ["--profile", str(args.profile / "stages.txt")]

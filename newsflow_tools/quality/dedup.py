@@ -1,6 +1,6 @@
-"""`python -m streams.quality.dedup`: recall, precision, cost and state size of streams.dedup."""
+"""`python -m newsflow_tools.quality.dedup`: recall, precision, cost and state size of streams.dedup."""
 
-# The synthetic syndication set (streams.quality.syndication) is replayed through fingerprint()
+# The synthetic syndication set (newsflow_tools.quality.syndication) is replayed through fingerprint()
 # and decide() in time order with a plain dict as the state, as the Faust agent would.
 # An article is a positive when an earlier article of its story exists; a flag (exact/near) is
 # a true positive only when `duplicate_of` belongs to the same story, so a copy attached to the
@@ -21,19 +21,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from newsflow_tools.quality.syndication import (
+    COPY_KINDS,
+    DataMissingError,
+    SyndicationSet,
+    build_set,
+    load_pools,
+)
 from streams.dedup import (
     DEFAULT_CONTAINMENT,
     DEFAULT_THRESHOLD,
     DEFAULT_WINDOW_S,
     decide,
     fingerprint,
-)
-from streams.quality.syndication import (
-    COPY_KINDS,
-    DataMissingError,
-    SyndicationSet,
-    build_set,
-    load_pools,
 )
 
 TARGET_RECALL = 0.95
@@ -238,7 +238,7 @@ def format_report(fig: Figures) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m streams.quality.dedup",
+        prog="python -m newsflow_tools.quality.dedup",
         description="Measure duplicate detection on the synthetic syndication set.",
     )
     parser.add_argument("--json", action="store_true", help="print figures as JSON")

@@ -1,6 +1,6 @@
 """Accuracy and speed of `streams.language.detect` on the shared language-identification sentences.
 
-Run `python -m streams.quality.langid [--data PATH] [--paragraph-size 3] [--json]`. Data:
+Run `python -m newsflow_tools.quality.langid [--data PATH] [--paragraph-size 3] [--json]`. Data:
 `../shared/data/langid/sentences.jsonl` relative to the project root, one `{"lang", "text"}` a
 line (see the README there).
 
@@ -270,7 +270,7 @@ def format_report(figures: Figures, *, confusions: int = 15) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m streams.quality.langid", description=__doc__.split("\n")[0]
+        prog="python -m newsflow_tools.quality.langid", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--data", type=Path, default=DATA_PATH, help=f"default: {DATA_PATH}")
     parser.add_argument("--paragraph-size", type=int, default=3, help="sentences a paragraph (default 3)")

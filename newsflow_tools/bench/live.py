@@ -19,9 +19,9 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from kafka import KafkaProducer
 
+from newsflow_tools.bench import proc
+from newsflow_tools.bench.corpus import ROOT, BenchArticle, Corpus
 from streams import documents
-from streams.bench import proc
-from streams.bench.corpus import ROOT, BenchArticle, Corpus
 from streams.settings import Settings
 from streams.sinks.elasticsearch import sync_client
 
@@ -118,7 +118,7 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str, interva
 
 def service_pids(settings: Settings) -> dict[str, list[int]]:
     """Process trees of the local Kafka broker and Elasticsearch node, when this stack runs them."""
-    from streams.stack.launcher import Stack
+    from newsflow_tools.stack.launcher import Stack
 
     home = settings.home if settings.home.is_absolute() else ROOT / settings.home
     out: dict[str, list[int]] = {}

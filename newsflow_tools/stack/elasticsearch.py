@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams.stack.java import Jdk
+from newsflow_tools.stack.java import Jdk
 
 # Elasticsearch refuses to run as root; when the launcher is root it runs the node as this user.
 SERVICE_USER = "newsflow-es"

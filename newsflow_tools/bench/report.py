@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from streams.bench.stages import STAGE_LABELS, STAGES
+from newsflow_tools.bench.stages import STAGE_LABELS, STAGES
 
 
 def _f(value: float | None, digits: int = 1, unit: str = "") -> str:
@@ -162,7 +162,7 @@ def table(figures: dict[str, Any]) -> str:
 
 
 def es_work_line(work: dict[str, Any]) -> str:
-    """What Elasticsearch did in a phase (streams.bench.es_work.diff), per 1,000 items."""
+    """What Elasticsearch did in a phase (newsflow_tools.bench.es_work.diff), per 1,000 items."""
     per = {k: 1000 * v for k, v in (work.get("per_item") or {}).items()}
 
     def n(key: str, digits: int = 0) -> str:
@@ -193,7 +193,7 @@ def ratios(
 
 
 def soak(run: Any, docs: int, expected_docs: int, settle_s: float = 60.0) -> dict[str, Any]:
-    """RSS per worker over a soak (streams.bench.live.Soak): the first sample after `settle_s`
+    """RSS per worker over a soak (newsflow_tools.bench.live.Soak): the first sample after `settle_s`
     (caches filling up after warm-up are not a leak), the last, the largest, and the growth."""
     workers: dict[str, dict[str, float]] = {}
     names = {name for _, sample in run.samples for name in sample}

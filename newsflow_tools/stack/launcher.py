@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from newsflow_tools.stack import artifacts, elasticsearch, kafka, process
+from newsflow_tools.stack.java import find_jdk
+from newsflow_tools.stack.secure import API_KEY_NAME, ES_USER, KAFKA_USER, SecureState, write_private
 from streams.settings import Settings
-from streams.stack import artifacts, elasticsearch, kafka, process
-from streams.stack.java import find_jdk
-from streams.stack.secure import API_KEY_NAME, ES_USER, KAFKA_USER, SecureState, write_private
 
 KAFKA_MIN_JAVA = 17
 ES_MIN_JAVA = 21

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from newsflow_tools.stack.launcher import Stack
 from streams import documents, search
 from streams.articles import canonical_url, document_id
 from streams.dlq import letters
@@ -17,7 +18,6 @@ from streams.feed import feed
 from streams.settings import Settings
 from streams.sinks.elasticsearch import search as run_search
 from streams.sinks.elasticsearch import sync_client
-from streams.stack.launcher import Stack
 
 CORPUS = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "articles.jsonl"
 EXPECTED = CORPUS.with_name("expected.json")

@@ -1,6 +1,6 @@
 """Accuracy and speed of `streams.entities.extract` on the gold NER sentences in shared data.
 
-Run `python -m streams.quality.ner [--lang pl|en|all] [--json]`. Data: `../shared/data/ner/
+Run `python -m newsflow_tools.quality.ner [--lang pl|en|all] [--json]`. Data: `../shared/data/ner/
 {pl,en}.jsonl` relative to the project root (see the README there for the format).
 
 Scoring is exact span match: a prediction counts only if its start, end and label equal a gold
@@ -288,7 +288,9 @@ def explain(text: str, lang: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m streams.quality.ner", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m newsflow_tools.quality.ner", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--lang", choices=(*LANGUAGES, "all"), default="all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(

@@ -15,8 +15,8 @@ from typing import Any
 
 from elasticsearch.serializer import NdjsonSerializer
 
+from newsflow_tools.bench.proc import status_mb
 from streams import articles, dedup, documents, lemmas, writes
-from streams.bench.proc import status_mb
 from streams.deadletter import Origin
 from streams.prepare import enrich
 from streams.records import Article
@@ -202,7 +202,7 @@ def _read_values(path: Path) -> list[bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     """Warm up on one file, time the stages on another; --standby waits for "go" on stdin first."""
-    parser = argparse.ArgumentParser(prog="python -m streams.bench.stages", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m newsflow_tools.bench.stages", description=main.__doc__)
     parser.add_argument("--warm", type=Path, help="JSON lines processed untimed first (loads dictionaries)")
     parser.add_argument("--sample", type=Path, required=True, help="JSON lines to time")
     parser.add_argument("--standby", action="store_true", help="print READY after warm-up, wait for a line")

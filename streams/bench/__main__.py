@@ -1,5 +1,0 @@
-"""`python -m streams.bench`."""
-
-from streams.bench.cli import main
-
-raise SystemExit(main())
