@@ -92,7 +92,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _warm(args: argparse.Namespace, settings: Settings) -> int:
-    from streams.entities import simplemma_shared
+    from streams import morphology
     from streams.warmup import cache_dir, load_models
 
     try:
@@ -116,7 +116,7 @@ def _warm(args: argparse.Namespace, settings: Settings) -> int:
         end = "\n" if done == total else ""
         print(f"\rnewsflow warm: lemma dictionary tries {done}/{total} ({lang})", end=end, file=sys.stderr)
 
-    built = simplemma_shared.build_all(counter if sys.stderr.isatty() else None)
+    built = morphology.build_tries(counter if sys.stderr.isatty() else None)
     print(
         f"newsflow warm: lemma dictionary tries built for {built} language(s) in "
         f"{time.perf_counter() - started:.1f} s (the others were there)"

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from streams.entities import simplemma_shared
-from streams.entities.morfeusz_pl import Reading, analyse_word
-from streams.entities.rules import normalise_lang
-from streams.entities.territories import place_names
+from streams import morphology
+from streams.morphology import Reading, analyse_word, normalise_lang, place_names
 
 # Words as Elasticsearch's standard analyzer (UAX #29) sees them, nearly: letters and digits,
 # an inner apostrophe kept ("don't"), hyphens and other punctuation splitting.
@@ -58,12 +56,12 @@ def lemma_text(text: str, lang: str) -> str:
 
 def _has_simplemma(code: str) -> bool:
     # Never Polish: simplemma's Polish dictionary takes ~430 MB and Morfeusz does better.
-    return code != "pl" and simplemma_shared.supported(code)
+    return code != "pl" and morphology.supported(code)
 
 
 @lru_cache(maxsize=200_000)
 def _simplemma(word: str, code: str) -> str:
-    return simplemma_shared.lemmatize(word, code).lower()
+    return morphology.lemmatize(word, code).lower()
 
 
 def _rank(reading: Reading, capitalised: bool) -> tuple[int, int, int, int, int, str]:

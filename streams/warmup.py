@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from streams import dedup, language, lemmas
-from streams.entities import gazetteer_cache
+from streams import dedup, language, lemmas, morphology
 from streams.entities import warm_up as warm_entities
 from streams.settings import Settings
 
@@ -56,7 +55,7 @@ def warm_up(
     """
     started = time.perf_counter()
     if cache_dir is not None:
-        gazetteer_cache.configure(cache_dir)  # built name lists and dictionary tries survive restarts
+        morphology.configure_cache(cache_dir)  # built name lists and dictionary tries survive restarts
     langs = expand(codes)
     language.detect(_PROBE)  # the detector's profiles (all languages at once)
     dedup.fingerprint(_PROBE, "en")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from streams.entities.backend import EntityBackend, get_backend
 from streams.entities.linking import link
 from streams.entities.model import LABELS, Entity
-from streams.entities.rules import normalise_lang
+from streams.morphology import normalise_lang
 
 
 def extract(text: str, lang: str, *, backend: EntityBackend | None = None) -> list[Entity]:

@@ -9,16 +9,16 @@ import gc
 import json
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from streams.entities import gazetteer_cache
 from streams.entities.companies import COMPANIES
 from streams.entities.lexicon import lexicon
-from streams.entities.territories import ORGANISATION_CODES, territory_names
-from streams.entities.wordclass import WordClasses, word_classes
+from streams.morphology import disk_cache
+from streams.morphology.territories import ORGANISATION_CODES, territory_names
+from streams.morphology.wordclass import WordClasses, word_classes
 
 # Measured on the English gold data (newsflow_tools.quality.ner), per resource:
 # * CLDR territory names (babel) and pycountry subdivisions: ~0.2 s, ~15 MB; the base.
@@ -100,11 +100,11 @@ def gazetteer(lang: str) -> Gazetteer:
         with _lock:
             found = _cache.get(lang)
             if found is None:
-                found = gazetteer_cache.load(lang)
+                found = load_cached(lang)
                 if found is None:
                     first = _cities.cache_info().currsize == 0
                     found = _build(lang)
-                    gazetteer_cache.store(lang, found)
+                    store_cached(lang, found)
                     if first:  # the shared sources were parsed just now
                         _release_parse_memory()
                 _cache[lang] = found
@@ -283,3 +283,13 @@ def _build(lang: str) -> Gazetteer:
         demonyms=frozenset(demonyms),
         calendar=frozenset(calendar),
     )
+
+
+def load_cached(lang: str) -> Gazetteer | None:
+    """The gazetteer `newsflow warm` or an earlier start kept on disk (streams.morphology)."""
+    lists = disk_cache.load_lists(lang, [f.name for f in fields(Gazetteer)])
+    return None if lists is None else Gazetteer(**lists)
+
+
+def store_cached(lang: str, gazetteer: Gazetteer) -> None:
+    disk_cache.store_lists(lang, {f.name: getattr(gazetteer, f.name) for f in fields(gazetteer)})

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from streams.entities.lexicon import POLISH
 from streams.entities.model import Label
-from streams.entities.morfeusz_pl import Reading, analyse_word, forms
-from streams.entities.territories import place_names
+from streams.morphology.morfeusz import Reading, analyse_word, forms
+from streams.morphology.territories import place_names
 
 CASES = ("nom", "gen", "acc", "dat", "inst", "loc", "voc")
 NOUNS = frozenset({"subst", "depr"})

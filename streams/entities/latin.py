@@ -9,7 +9,7 @@ from streams.entities.features import TokenInfo
 from streams.entities.gazetteer import Gazetteer, gazetteer
 from streams.entities.lexicon import Lexicon, lexicon
 from streams.entities.model import Label
-from streams.entities.wordclass import WordClasses, word_classes
+from streams.morphology.wordclass import WordClasses, word_classes
 
 _POSSESSIVE = ("'s", "’s")
 

@@ -18,8 +18,8 @@ from streams.entities.inflect_pl import (
 )
 from streams.entities.lexicon import POLISH, Lexicon
 from streams.entities.model import Label
-from streams.entities.morfeusz_pl import analyse_word
-from streams.entities.territories import organisation_names, place_names
+from streams.morphology.morfeusz import analyse_word
+from streams.morphology.territories import organisation_names, place_names
 
 _FIRST_NAMES = frozenset({"imię"})
 _SURNAMES = PERSON_NAMES - _FIRST_NAMES

@@ -18,11 +18,7 @@ from streams.entities.runs import capitalised_runs
 from streams.entities.segment import segments
 from streams.entities.titles import quoted_titles
 from streams.entities.tokens import Token, capitalised_tokens, previous_word
-
-
-def normalise_lang(lang: str) -> str:
-    """ "pl-PL", "PL", "pl_PL" -> "pl"."""
-    return lang.strip().lower().replace("_", "-").split("-", 1)[0] or "en"
+from streams.morphology import normalise_lang
 
 
 class RuleBackend:

@@ -10,29 +10,29 @@ from pathlib import Path
 import pytest
 
 from streams.entities import gazetteer as gz
-from streams.entities import gazetteer_cache, simplemma_shared
+from streams.morphology import disk_cache, simplemma_tries
 
 
 @pytest.fixture
 def cache_dir(tmp_path: Path):
-    gazetteer_cache.configure(tmp_path)
+    disk_cache.configure(tmp_path)
     yield tmp_path
-    gazetteer_cache.configure(None)
+    disk_cache.configure(None)
 
 
 def test_a_stored_gazetteer_comes_back_identical(cache_dir: Path) -> None:
     built = gz.gazetteer("en")
-    gazetteer_cache.store("en", built)
+    gz.store_cached("en", built)
     (stored,) = cache_dir.glob("gazetteer-en-*.json")
-    assert gazetteer_cache.key("en") in stored.name
-    assert gazetteer_cache.load("en") == built
+    assert disk_cache.key("en") in stored.name
+    assert gz.load_cached("en") == built
     assert "Warsaw" in built.places and "John" in built.first_names
 
 
 def test_a_broken_file_is_ignored_not_trusted(cache_dir: Path) -> None:
-    path = cache_dir / f"gazetteer-en-{gazetteer_cache.key('en')}.json"
+    path = cache_dir / f"gazetteer-en-{disk_cache.key('en')}.json"
     path.write_text('{"places": ["Warsaw"]}', encoding="utf-8")  # other lists missing
-    assert gazetteer_cache.load("en") is None
+    assert gz.load_cached("en") is None
 
 
 def test_storing_removes_the_lists_of_other_versions_of_that_language_only(cache_dir: Path) -> None:
@@ -41,15 +41,15 @@ def test_storing_removes_the_lists_of_other_versions_of_that_language_only(cache
     longer_code = cache_dir / f"gazetteer-en-gb-{'0' * 32}.json"
     for path in (stale, other_language, longer_code):
         path.write_text("{}", encoding="utf-8")
-    gazetteer_cache.store("en", gz.gazetteer("en"))
+    gz.store_cached("en", gz.gazetteer("en"))
     assert not stale.exists() and other_language.exists() and longer_code.exists()
-    assert gazetteer_cache.load("en") is not None
+    assert gz.load_cached("en") is not None
 
 
 def test_names_two_languages_share_are_one_string_in_memory(cache_dir: Path) -> None:
     for lang in ("en", "fr"):
-        gazetteer_cache.store(lang, gz.gazetteer(lang))
-    en, fr = gazetteer_cache.load("en"), gazetteer_cache.load("fr")
+        gz.store_cached(lang, gz.gazetteer(lang))
+    en, fr = gz.load_cached("en"), gz.load_cached("fr")
     assert en is not None and fr is not None
     shared = en.places & fr.places
     assert "Warsaw" in shared or "Warszawa" in shared
@@ -58,13 +58,13 @@ def test_names_two_languages_share_are_one_string_in_memory(cache_dir: Path) -> 
 
 
 def test_the_key_changes_with_the_language() -> None:
-    assert gazetteer_cache.key("en") != gazetteer_cache.key("fr")
+    assert disk_cache.key("en") != disk_cache.key("fr")
 
 
 def test_without_a_directory_nothing_is_written(tmp_path: Path) -> None:
-    gazetteer_cache.configure(None)
-    gazetteer_cache.store("en", gz.gazetteer("en"))
-    assert gazetteer_cache.load("en") is None and not any(tmp_path.iterdir())
+    disk_cache.configure(None)
+    gz.store_cached("en", gz.gazetteer("en"))
+    assert gz.load_cached("en") is None and not any(tmp_path.iterdir())
 
 
 def _newsflow(home: Path, *args: str, warm: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -79,7 +79,7 @@ def _newsflow(home: Path, *args: str, warm: str | None = None) -> subprocess.Com
 def test_newsflow_warm_leaves_the_built_gazetteers_for_the_first_worker(tmp_path: Path) -> None:
     # The lemma tries `make install` built (46 s for all 53) are lent to this home, not built
     # again; building them is test_simplemma_tries's, and a fresh machine builds them here.
-    tries = simplemma_shared.trie_path("en").parent
+    tries = simplemma_tries.trie_path("en").parent
     kept = Path(__file__).resolve().parents[2] / ".newsflow" / "cache" / tries.name
     if kept.is_dir():
         (tmp_path / "cache").mkdir()

@@ -9,7 +9,7 @@ import pytest
 from simplemma.strategies.dictionaries import trie_dictionary_factory
 from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
-from streams.entities import gazetteer_cache, simplemma_shared
+from streams.morphology import disk_cache, simplemma_tries
 
 # Hits, misses before the first and after the last key, capitalised and non-ASCII words.
 WORDS = {
@@ -20,11 +20,11 @@ WORDS = {
 
 @pytest.fixture
 def cache_dir(tmp_path: Path) -> Iterator[Path]:
-    gazetteer_cache.configure(tmp_path)
+    disk_cache.configure(tmp_path)
     try:
         yield tmp_path
     finally:
-        gazetteer_cache.configure(None)
+        disk_cache.configure(None)
 
 
 @pytest.mark.parametrize("lang", sorted(WORDS))
@@ -32,9 +32,9 @@ def test_a_trie_answers_as_simplemmas_dictionary_when_built_and_when_mapped(
     cache_dir: Path, lang: str
 ) -> None:
     plain = DefaultDictionaryFactory().get_dictionary(lang)
-    factory = simplemma_shared._mapped_factory()()
+    factory = simplemma_tries._mapped_factory()()
     built = factory._get_dictionary_uncached(lang)
-    path = simplemma_shared.trie_path(lang)
+    path = simplemma_tries.trie_path(lang)
     assert path.is_file() and path.is_relative_to(cache_dir)
     mapped = factory._get_dictionary_uncached(lang)
     sample = WORDS[lang] + [key for _, key in zip(range(500), plain, strict=False)]
@@ -44,7 +44,7 @@ def test_a_trie_answers_as_simplemmas_dictionary_when_built_and_when_mapped(
 
 
 def test_a_kept_trie_is_mapped_not_built_again(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    factory = simplemma_shared._mapped_factory()()
+    factory = simplemma_tries._mapped_factory()()
     factory._get_dictionary_uncached("en")
 
     def no_build(self: object, lang: str) -> None:
@@ -56,10 +56,10 @@ def test_a_kept_trie_is_mapped_not_built_again(cache_dir: Path, monkeypatch: pyt
 
 @pytest.mark.parametrize("body", [b"", b"not a trie at all", b"\x00" * 64])
 def test_a_damaged_trie_is_rebuilt(cache_dir: Path, body: bytes) -> None:
-    path = simplemma_shared.trie_path("en")
+    path = simplemma_tries.trie_path("en")
     path.parent.mkdir(parents=True)
     path.write_bytes(body)
-    assert simplemma_shared._mapped_factory()()._get_dictionary_uncached("en").get("went") == "go"
+    assert simplemma_tries._mapped_factory()()._get_dictionary_uncached("en").get("went") == "go"
     assert path.read_bytes() != body  # written afresh
     assert not list(path.parent.glob("*.part"))  # no temporary file left beside it
 
@@ -71,13 +71,13 @@ def test_building_a_trie_removes_other_versions_of_that_language_only(cache_dir:
     for path in (stale, other_language, replaced):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"old")
-    simplemma_shared._mapped_factory()()._get_dictionary_uncached("en")
+    simplemma_tries._mapped_factory()()._get_dictionary_uncached("en")
     assert not stale.exists() and not replaced.exists() and other_language.exists()
 
 
 def test_a_language_simplemma_lacks_is_named() -> None:
     with pytest.raises(ValueError, match="'xx'"):
-        simplemma_shared._mapped_factory()()._get_dictionary_uncached("xx")
+        simplemma_tries._mapped_factory()()._get_dictionary_uncached("xx")
 
 
 def test_build_all_builds_what_is_missing_and_nothing_twice(
@@ -87,8 +87,8 @@ def test_build_all_builds_what_is_missing_and_nothing_twice(
 
     monkeypatch.setattr(dictionary_factory, "SUPPORTED_LANGUAGES", frozenset({"en", "fr", "pl"}))
     seen: list[tuple[int, int, str]] = []
-    assert simplemma_shared.build_all(lambda *step: seen.append(step), processes=2) == 2
+    assert simplemma_tries.build_all(lambda *step: seen.append(step), processes=2) == 2
     assert sorted(seen) == [(1, 2, "en"), (2, 2, "fr")] or sorted(seen) == [(1, 2, "fr"), (2, 2, "en")]
-    assert simplemma_shared.trie_path("fr").is_file()
-    assert not simplemma_shared.trie_path("pl").exists()  # Polish goes through Morfeusz: no trie
-    assert simplemma_shared.build_all() == 0
+    assert simplemma_tries.trie_path("fr").is_file()
+    assert not simplemma_tries.trie_path("pl").exists()  # Polish goes through Morfeusz: no trie
+    assert simplemma_tries.build_all() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from streams.entities import simplemma_shared
+from streams.morphology import simplemma_tries
 
 # Languages whose simplemma dictionary loads in under a second (en ~0.5 s and ~20 MB, fr ~0.8 s);
 # German takes ~4 s and ~115 MB and Polish ~430 MB, too much for a capitalisation hint.
@@ -34,13 +34,13 @@ class WordClasses:
 @lru_cache(maxsize=100_000)
 def _common(word: str, lang: str) -> bool:
     return (
-        simplemma_shared.is_known(word.lower(), lang) and simplemma_shared.lemmatize(word, lang)[:1].islower()
+        simplemma_tries.is_known(word.lower(), lang) and simplemma_tries.lemmatize(word, lang)[:1].islower()
     )
 
 
 @lru_cache(maxsize=100_000)
 def _proper(word: str, lang: str) -> bool:
-    return simplemma_shared.is_known(word, lang) and simplemma_shared.lemmatize(word, lang)[:1].isupper()
+    return simplemma_tries.is_known(word, lang) and simplemma_tries.lemmatize(word, lang)[:1].isupper()
 
 
 def word_classes(lang: str) -> WordClasses:

@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from streams.entities import gazetteer_cache
+from streams.morphology import disk_cache
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def build_all(progress: Callable[[int, int, str], None] | None = None, processes
     workers = max(1, min(processes or os.cpu_count() or 1, len(missing)))
     # spawn: a child re-imports this module only, not the parent's threads and loaded models.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_build_one, lang, gazetteer_cache.directory()): lang for lang in missing}
+        futures = {pool.submit(_build_one, lang, disk_cache.directory()): lang for lang in missing}
         for future in as_completed(futures):
             future.result()
             done += 1
@@ -126,7 +126,7 @@ def build_all(progress: Callable[[int, int, str], None] | None = None, processes
 
 
 def _build_one(lang: str, directory: Path | None) -> None:
-    gazetteer_cache.configure(directory)
+    disk_cache.configure(directory)
     _mapped_factory()(cache_max_size=1)._get_dictionary_uncached(lang)  # built, written, dropped
 
 
@@ -138,9 +138,9 @@ def _shipped_size(lang: str) -> int:
 
 
 def trie_path(lang: str) -> Path:
-    """NEWSFLOW_HOME/cache (gazetteer_cache.configure) when set, else the user's cache directory:
+    """NEWSFLOW_HOME/cache (disk_cache.configure) when set, else the user's cache directory:
     an unconfigured process (a test, a notebook) still builds each language once per machine."""
-    directory = gazetteer_cache.directory()
+    directory = disk_cache.directory()
     if directory is None:
         from platformdirs import user_cache_dir
 
