@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from streams.cli_errors import Problem
+from streams.kafka_login import Login, Verdict
+from streams.kafka_login import probe as login_probe
 from streams.settings import Settings, masked
 
 PROBE_SECONDS = 3.0
@@ -84,18 +86,15 @@ def kafka_problem(settings: Settings, seen: Seen | None) -> Problem | None:
     failures = seen.errors if seen is not None else []
     refused = next((e for e in failures if _is_auth_failure(e)), None)
     if refused is not None:
-        return Problem(
-            "kafka",
-            where,
-            f"Kafka at {where} refused the login of '{settings.kafka_sasl_username}' "
-            f"({settings.kafka_sasl_mechanism or 'PLAIN'}): {refused}",
-            "NEWSFLOW_KAFKA_SASL_USERNAME/NEWSFLOW_KAFKA_SASL_PASSWORD",
-            "set the SASL user and password (and NEWSFLOW_KAFKA_SASL_MECHANISM) this cluster knows",
-        )
+        return _login_refused(settings, str(refused))
     uses_tls = protocol in {"SSL", "SASL_SSL"}
     found = tls_probe(host, port, settings.kafka_ssl_cafile if uses_tls else None)
     if found == "closed":
         return None
+    if found == ("ok" if uses_tls else "plain"):
+        # The transport is right; the client may still have missed a refused login.
+        login = _login_probe(settings, uses_tls)
+        return _login_refused(settings, login.detail) if login.verdict is Verdict.REFUSED else None
     if not uses_tls and found != "plain":
         return Problem(
             "kafka",
@@ -116,6 +115,33 @@ def kafka_problem(settings: Settings, seen: Seen | None) -> Problem | None:
             "use PLAINTEXT or SASL_PLAINTEXT for this listener, or the broker's TLS port",
         )
     return None
+
+
+def _login_refused(settings: Settings, detail: str) -> Problem:
+    where = settings.kafka_bootstrap
+    return Problem(
+        "kafka",
+        where,
+        f"Kafka at {where} refused the login of '{settings.kafka_sasl_username}' "
+        f"({settings.kafka_sasl_mechanism or 'PLAIN'}): {detail}",
+        "NEWSFLOW_KAFKA_SASL_USERNAME/NEWSFLOW_KAFKA_SASL_PASSWORD",
+        "set the SASL user and password (and NEWSFLOW_KAFKA_SASL_MECHANISM) this cluster knows",
+    )
+
+
+def _login_probe(settings: Settings, uses_tls: bool) -> Login:
+    """Log in once ourselves (SASL/PLAIN only), reading the broker's answer to the end."""
+    if settings.kafka_sasl_mechanism.upper() != "PLAIN":
+        return Login(Verdict.UNKNOWN, "only SASL/PLAIN logins are probed")
+    context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile or None) if uses_tls else None
+    return login_probe(
+        settings.kafka_host,
+        settings.kafka_port,
+        settings.kafka_sasl_username,
+        settings.kafka_sasl_password,
+        context,
+        PROBE_SECONDS,
+    )
 
 
 def _untrusted(service: str, where: str, found: str, cafile: str, variable: str) -> Problem:

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import shutil
+import ssl
 import stat
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 
 from newsflow_tools.stack.launcher import Stack
 from newsflow_tools.stack.secure import SecureState
+from streams import kafka_login
 from streams.settings import Settings
 from tests.conftest import ROOT, Names, Worker, new_names, wait_for
 from tests.helpers import article, dead_letters, doc_count, free_ports, newsflow, send
@@ -165,6 +167,25 @@ def _run_all(
 
 
 WRONG = "not-the-password-4242"
+
+
+def test_the_login_probe_reads_the_brokers_verdict_that_kafka_python_can_miss(secured: Secured):
+    """After a wrong password the broker answers and hangs up; kafka-python sometimes sees only
+    the hang-up and times out. The CLI then asks the broker itself: that answer must be right."""
+    settings = secured.names().settings
+    context = ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+    host, port = settings.kafka_host, settings.kafka_port
+    right = kafka_login.probe(host, port, "newsflow", settings.kafka_sasl_password, context)
+    wrong = kafka_login.probe(host, port, "newsflow", WRONG, context)
+    stranger = kafka_login.probe(host, port, "nobody", WRONG, context)
+    without_tls = kafka_login.probe(host, port, "newsflow", settings.kafka_sasl_password, None)
+    assert right.verdict is kafka_login.Verdict.ACCEPTED, right
+    assert wrong.verdict is stranger.verdict is kafka_login.Verdict.REFUSED, (wrong, stranger)
+    assert "Invalid username or password" in wrong.detail, wrong
+    assert without_tls.verdict is kafka_login.Verdict.UNKNOWN, without_tls
+    # Many wrong logins at once, as in a test run or a cluster of misconfigured crawlers.
+    verdicts = {kafka_login.probe(host, port, "newsflow", WRONG, context).verdict for _ in range(20)}
+    assert verdicts == {kafka_login.Verdict.REFUSED}
 
 
 def test_each_misconfiguration_gives_one_clear_line_naming_server_variable_and_fix(
