@@ -57,7 +57,7 @@ import hashlib
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -213,6 +213,14 @@ class ScopedState(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for k in self._state if k.startswith(self._prefix))
+
+
+class _Prefixed(ScopedState):
+    """ScopedState with the prefix given whole (rebuild_index's keys carry it already)."""
+
+    def __init__(self, state: MutableMapping[str, Any], prefix: str) -> None:
+        self._state = state
+        self._prefix = prefix
 
 
 class _ReadOnce(MutableMapping[str, Any]):
@@ -448,19 +456,21 @@ def _syndication(state: MutableMapping[str, Any], ref: str, doc_id: str) -> Synd
 
 
 def _live_canonical(
-    state: MutableMapping[str, Any], ref: str, ts: float, window_s: float
+    state: MutableMapping[str, Any], ref: str, ts: float, window_s: float, index: MutableMapping[str, Any]
 ) -> list[Any] | None:
     """The canonical record of ref, or None; an expired one is dropped on the way (lazy expiry)."""
     rec = state.get("r:" + ref)
     if rec is None or rec[0] != "c":
         return None
     if _expired(rec, ts, window_s):
-        _drop_canonical(state, ref, rec)
+        _drop_canonical(state, ref, rec, index)
         return None
     return rec
 
 
-def _drop_canonical(state: MutableMapping[str, Any], ref: str, rec: list[Any]) -> None:
+def _drop_canonical(
+    state: MutableMapping[str, Any], ref: str, rec: list[Any], index: MutableMapping[str, Any]
+) -> None:
     """Remove a canonical and every key that points at it (its duplicates' pointers age out)."""
     state.pop("r:" + ref, None)
     state.pop("y:" + ref, None)
@@ -469,27 +479,36 @@ def _drop_canonical(state: MutableMapping[str, Any], ref: str, rec: list[Any]) -
         del state[hkey]
     if rec[4] and rec[3] >= MIN_SHINGLES:
         for key in _band_keys(rec[4]):
-            bucket = state.get(key)
+            bucket = index.get(key)
             if bucket is not None and ref in bucket:
                 rest = [r for r in bucket if r != ref]
                 if rest:
-                    state[key] = rest
+                    index[key] = rest
                 else:
-                    del state[key]
+                    del index[key]
 
 
 def _insert_canonical(
-    state: MutableMapping[str, Any], ref: str, doc_id: str, fp: Fingerprint, ts: int
+    state: MutableMapping[str, Any],
+    ref: str,
+    doc_id: str,
+    fp: Fingerprint,
+    ts: int,
+    index: MutableMapping[str, Any],
 ) -> None:
     state["r:" + ref] = ["c", ts, fp.content_hash, fp.shingles, fp.signature, doc_id]
     hkey = "h:" + fp.content_hash
     if hkey not in state:
         state[hkey] = ref
     if fp.signature and fp.shingles >= MIN_SHINGLES:
-        for key in _band_keys(fp.signature):
-            bucket = state.get(key) or []
-            if ref not in bucket:
-                state[key] = [*bucket[-(BUCKET_CAP - 1) :], ref]
+        _index_bands(index, ref, fp.signature)
+
+
+def _index_bands(index: MutableMapping[str, Any], ref: str, signature: str) -> None:
+    for key in _band_keys(signature):
+        bucket = index.get(key) or []
+        if ref not in bucket:
+            index[key] = [*bucket[-(BUCKET_CAP - 1) :], ref]
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,11 +527,12 @@ def _find_match(
     window_s: float,
     threshold: float,
     containment: float | None,
+    index: MutableMapping[str, Any],
 ) -> _Match | None:
     hkey = "h:" + fp.content_hash
     cref = state.get(hkey)
     if cref is not None and cref != ref:
-        rec = _live_canonical(state, cref, ts, window_s)
+        rec = _live_canonical(state, cref, ts, window_s, index)
         if rec is not None and rec[2] == fp.content_hash:
             return _Match(cref, rec, "exact", 1.0)
         if state.get(hkey) == cref:
@@ -524,7 +544,7 @@ def _find_match(
     best: _Match | None = None
     seen = {ref}
     for key in _band_keys(fp.signature):
-        bucket = state.get(key)
+        bucket = index.get(key)
         if not bucket:
             continue
         stale = []
@@ -532,7 +552,7 @@ def _find_match(
             if cref in seen:
                 continue
             seen.add(cref)
-            rec = _live_canonical(state, cref, ts, window_s)
+            rec = _live_canonical(state, cref, ts, window_s, index)
             if rec is None:
                 stale.append(cref)
                 continue
@@ -546,13 +566,13 @@ def _find_match(
             if ok and (best is None or j > best.jaccard or (j == best.jaccard and rec[1] < best.record[1])):
                 best = _Match(cref, rec, "near", j)
         if stale:
-            current = state.get(key)
+            current = index.get(key)
             if current is not None:
                 rest = [r for r in current if r not in stale]
                 if rest:
-                    state[key] = rest
+                    index[key] = rest
                 else:
-                    del state[key]
+                    del index[key]
     return best
 
 
@@ -619,6 +639,7 @@ def decide(
     threshold: float = DEFAULT_THRESHOLD,
     containment: float | None = DEFAULT_CONTAINMENT,
     source: str | None = None,
+    index: MutableMapping[str, Any] | None = None,
 ) -> Decision:
     """Classify an article against the canonicals of the last `window_s` seconds and record it.
 
@@ -633,10 +654,16 @@ def decide(
     without duplicates is decided again, a canonical with duplicates keeps its role and takes
     the new fingerprint. `ts` is in seconds; a canonical stays matchable for `window_s` from the
     time it was first recorded.
+
+    `index` holds the LSH band buckets (keys "b<band>:<hex>", lists of refs). They are derived
+    from the canonical records (see rebuild_index), so a worker may keep them out of its
+    changelogged table; by default they live in `state` with everything else. A bucket may name
+    refs that are gone (each candidate is checked against its record) but must not miss one.
     """
     if fp.version != FINGERPRINT_VERSION:
         raise ValueError(f"fingerprint version {fp.version}, expected {FINGERPRINT_VERSION}")
     state = _ReadOnce(state)
+    index = state if index is None else _ReadOnce(index)
     t = int(ts)
     ref = _ref(doc_id)
     released: Syndication | None = None
@@ -644,7 +671,7 @@ def decide(
     own = state.get("r:" + ref)
     if own is not None and _expired(own, ts, window_s):
         if own[0] == "c":
-            _drop_canonical(state, ref, own)
+            _drop_canonical(state, ref, own, index)
         else:
             del state["r:" + ref]
         own = None
@@ -652,15 +679,15 @@ def decide(
         if own[2] == fp.content_hash:
             return Decision("unique", doc_id, None, None, _syndication(state, ref, doc_id), True)
         syn = _syndication(state, ref, doc_id)
-        _drop_canonical(state, ref, own)
+        _drop_canonical(state, ref, own, index)
         if syn.count > 0:
             # Its duplicates point here: stay canonical, keep first-seen time and syndication.
-            _insert_canonical(state, ref, doc_id, fp, own[1])
+            _insert_canonical(state, ref, doc_id, fp, own[1], index)
             copies = [[c.doc_id, c.source, c.kind, c.ts] for c in syn.copies]
             state["y:" + ref] = [syn.count, copies]
             return Decision("unique", doc_id, None, None, syn)
     elif own is not None:
-        crec = _live_canonical(state, own[3], ts, window_s)
+        crec = _live_canonical(state, own[3], ts, window_s, index)
         if crec is None:
             del state["r:" + ref]  # its canonical is gone: decide afresh
         elif own[2] == fp.content_hash:
@@ -671,9 +698,9 @@ def decide(
             released = _release_copy(state, own[3], doc_id)
             del state["r:" + ref]
 
-    match = _find_match(state, ref, fp, ts, window_s, threshold, containment)
+    match = _find_match(state, ref, fp, ts, window_s, threshold, containment, index)
     if match is None:
-        _insert_canonical(state, ref, doc_id, fp, t)
+        _insert_canonical(state, ref, doc_id, fp, t, index)
         syn = _syndication(state, ref, doc_id)
         return Decision("unique", doc_id, None, None, syn, released=released)
 
@@ -686,13 +713,21 @@ def decide(
     return Decision(match.kind, doc_id, match.record[5], jac, syn, released=released)
 
 
-def expire(state: MutableMapping[str, Any], now: float, *, window_s: float = DEFAULT_WINDOW_S) -> int:
+def expire(
+    state: MutableMapping[str, Any],
+    now: float,
+    *,
+    window_s: float = DEFAULT_WINDOW_S,
+    index: MutableMapping[str, Any] | None = None,
+) -> int:
     """Periodic sweep: remove everything older than the window and anything left pointing at it.
 
-    Returns the number of keys removed. decide() already prunes what it touches; the sweep bounds
-    the state for keys nobody touches again. It reads every key, so run it rarely (e.g. hourly).
+    Returns the number of keys removed (from the state and a separate band index). decide()
+    already prunes what it touches; the sweep bounds the state for keys nobody touches again. It
+    reads every key, so run it rarely (e.g. hourly).
     """
-    before = len(state)
+    index = state if index is None else index
+    before = len(state) + (len(index) if index is not state else 0)
     live: set[str] = set()
     for key in list(state):
         if not key.startswith("r:"):
@@ -702,7 +737,7 @@ def expire(state: MutableMapping[str, Any], now: float, *, window_s: float = DEF
             continue
         if _expired(rec, now, window_s):
             if rec[0] == "c":
-                _drop_canonical(state, key[2:], rec)
+                _drop_canonical(state, key[2:], rec, index)
             else:
                 del state[key]
         elif rec[0] == "c":
@@ -716,14 +751,39 @@ def expire(state: MutableMapping[str, Any], now: float, *, window_s: float = DEF
             if ref not in live:
                 del state[key]
         elif key.startswith("b"):
-            rest = [r for r in value if r in live]
-            if not rest:
-                del state[key]
-            elif len(rest) != len(value):
-                state[key] = rest
+            _sweep_bucket(state, key, value, live)
         elif key.startswith("r:") and value[0] == "d" and value[3] not in live:
             del state[key]  # its canonical is gone; a replay would be decided afresh anyway
-    return before - len(state)
+    if index is not state:
+        for key in list(index):
+            value = index.get(key)
+            if value is not None:
+                _sweep_bucket(index, key, value, live)
+    return before - len(state) - (len(index) if index is not state else 0)
+
+
+def _sweep_bucket(index: MutableMapping[str, Any], key: str, refs: list[str], live: set[str]) -> None:
+    rest = [r for r in refs if r in live]
+    if not rest:
+        del index[key]
+    elif len(rest) != len(refs):
+        index[key] = rest
+
+
+def rebuild_index(records: Iterable[tuple[str, Any]], index: MutableMapping[str, Any]) -> int:
+    """Fill a band index from the canonical records among (key, value) pairs of a state, oldest
+    first so a full bucket keeps the newest, as decide() would have. Keys may carry a scope
+    prefix ("pl|r:..."); their buckets get the same prefix. Returns the canonicals indexed."""
+    found = []
+    for key, rec in records:
+        scope, bar, bare = key.rpartition("|")
+        if not bare.startswith("r:") or not rec or rec[0] != "c" or not rec[4] or rec[3] < MIN_SHINGLES:
+            continue
+        found.append((rec[1], scope + bar, bare[2:], rec[4]))
+    found.sort()
+    for _ts, prefix, ref, signature in found:
+        _index_bands(_Prefixed(index, prefix) if prefix else index, ref, signature)
+    return len(found)
 
 
 def record_key(doc_id: str) -> str:
@@ -749,6 +809,7 @@ __all__ = [
     "fingerprint",
     "lsh_candidate_probability",
     "normalise",
+    "rebuild_index",
     "record_key",
     "similarity",
     "tokens",

@@ -5,7 +5,9 @@
            invalid ----------------------------------> articles.dlq   (reason, stage, payload, origin)
       -> articles.keyed                                 key: language (dedup state is co-partitioned)
       -> dedupe_index (take() batches; per article, in partition order: the table dedup_state
-                    decides exact by content hash, near by MinHash LSH, 7-day window; then one
+                    decides exact by content hash, near by MinHash LSH, 7-day window; the LSH
+                    band buckets are derived from its records and kept in a local store
+                    (streams.band_index), rebuilt whenever the partitions change; then one
                     bulk request: `create` per document, one syndication update per canonical;
                     offsets advance only after it is acked)
            refused by Elasticsearch -------------------> articles.dlq
@@ -30,6 +32,7 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -38,6 +41,8 @@ from faust.streams import _current_event  # the context variable behind faust.cu
 from streams import articles, deadletter, dedup, documents, lemmas, records, spike_scan, spikes, writes
 from streams.app import create_app
 from streams.articles import ErrorCode
+from streams.band_index import BandIndex
+from streams.band_index import for_store as band_index_for
 from streams.metrics import Metrics
 from streams.prepare import Options
 from streams.prepare_pool import Job, Outcome, Prepared, PreparePool, Rejected, run_one
@@ -79,6 +84,7 @@ class Topology:
     counters: dict[str, int] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
     prepare_pool: PreparePool | None = None  # NEWSFLOW_PREPARE_PROCESSES > 0
+    bands: BandIndex | None = None  # the dedup table's LSH buckets, derived, kept locally
 
     def document_sink(self) -> DocumentSink:
         if self.sink is None:
@@ -177,6 +183,16 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
     dedup_state = table("dedup_state", "exact and near-duplicate fingerprints of canonical articles")
     alerts_topic = topic("alerts", 1)  # key: alert id; value: alert JSON (schemas/alert.schema.json)
     topo = Topology(settings, app, raw, dlq, keyed, dedup_state, alerts_topic, sink, replay)
+    topo.bands = bands = band_index_for(settings.store, Path(app.conf.tabledir))
+
+    @app.on_partitions_assigned.connect
+    async def partitions_assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        bands.invalidate()  # the table's partitions changed: rebuild before the next decision
+
+    @app.on_partitions_revoked.connect
+    async def partitions_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        bands.invalidate()
+
     topo.metrics = metrics = Metrics(lambda: (app.monitor.tp_end_offsets, app.monitor.tp_committed_offsets))
 
     prepare_time, dedupe_time, index_time = (
@@ -289,6 +305,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
             window_s=window_s,
             threshold=settings.dedup_threshold,
             source=article.source,
+            index=dedup.ScopedState(bands.buckets, article.language),
         )
         article.dedup = decision.to_dict()
         if watchlist:  # counted by scan_spikes from the index (canonical documents only)
@@ -311,6 +328,7 @@ def create(settings: Settings, *, sink: DocumentSink | None = None, replay: Repl
         async for events in batches:
             if refresh is not None:
                 refresh.begin()
+            await bands.ensure(dedup_state.items)  # after a start or a rebalance: from the table
             batch: list[Write] = []
             for event in events:
                 article: Article | None = None

@@ -119,3 +119,24 @@ def test_two_workers_four_partitions_catch_copies_fed_concurrently(names, worker
         60,
         "syndication counts of 2",
     )
+
+
+def test_a_worker_taking_over_a_killed_ones_partitions_finds_its_originals(names, worker_factory):
+    # The near-duplicate buckets are not in the changelogged table: the worker that takes the
+    # partitions over recovers the table and rebuilds them from its canonical records.
+    names.env.update({"NEWSFLOW_TOPIC_PARTITIONS": "4"})
+    first = worker_factory("w1").start()
+    send(names.settings, encode([original(i, s) for i, s in enumerate(STORIES)]))
+    wait_for(lambda: len(all_docs(names.settings)) >= len(STORIES), 120, "the originals")
+    second = worker_factory("w2").start()
+    first.kill()
+    send(names.settings, encode([copy(i, s) for i, s in enumerate(STORIES)]))
+    total = len(STORIES) * 2
+    wait_for(lambda: len(all_docs(names.settings)) >= total, 180, f"{total} documents")
+    docs = all_docs(names.settings)
+    for i in range(len(STORIES)):
+        found = docs[doc_id(f"https://outlet1.example/{i}")]["dedup"]
+        assert found["duplicate_of"] == doc_id(f"https://origin.example/{i}"), (i, found)
+        assert found["duplicate_kind"] == "near", (i, found)
+    rebuilt = [line for line in second.log.read_text().splitlines() if "band index rebuilt" in line]
+    assert rebuilt, second.tail(80)

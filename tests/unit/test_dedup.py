@@ -495,6 +495,65 @@ def test_one_decision_reads_each_key_of_the_table_once() -> None:
         assert max(state.reads.values()) == 1, {k: n for k, n in state.reads.items() if n > 1}
 
 
+# ------------------------------------------------------------------ band index outside the state
+
+
+def _stream() -> list[tuple[str, str, float]]:
+    """The scenario, every listed copy of the original, and a late copy after the window."""
+    copies = [
+        (f"https://copy.example/{i}", text, T0 + (7 + i) * HOUR) for i, (_, text, _) in enumerate(COPIES)
+    ]
+    late = [("https://late.example/1", ORIGINAL, T0 + 8 * 86400.0)]
+    return [*SCENARIO, *copies, *late]
+
+
+def test_a_band_index_kept_apart_decides_exactly_like_one_state() -> None:
+    together: dict[str, Any] = {}
+    state: dict[str, Any] = {}
+    index: dict[str, Any] = {}
+    for doc, text, ts in _stream():
+        one = run(together, doc, text, ts, source=doc.split("/")[2])
+        apart = run(state, doc, text, ts, source=doc.split("/")[2], index=index)
+        assert apart.to_dict() == one.to_dict(), doc
+    assert index and all(key.startswith("b") for key in index)
+    assert not any(key.startswith("b") for key in state)
+    assert {**state, **index} == together
+
+
+def test_an_index_rebuilt_from_the_records_finds_what_the_live_one_finds() -> None:
+    # A worker that takes over a partition gets the table from its changelog, not the index:
+    # it rebuilds the index from the canonical records and must decide the next copies alike.
+    originals = [(doc, text, ts) for doc, text, ts in SCENARIO]
+    state: dict[str, Any] = {}
+    live: dict[str, Any] = {}
+    for doc, text, ts in originals:
+        run(dedup.ScopedState(state, "en"), doc, text, ts, index=dedup.ScopedState(live, "en"))
+    rebuilt: dict[str, Any] = {}
+    assert dedup.rebuild_index(state.items(), rebuilt) == sum(
+        1 for key, rec in state.items() if "|r:" in key and rec[0] == "c"
+    )
+    assert rebuilt == live
+    other = copy.deepcopy(state)
+    for i, (_, text, _) in enumerate(COPIES):
+        doc, ts = f"https://copy.example/{i}", T0 + (7 + i) * HOUR
+        want = run(dedup.ScopedState(state, "en"), doc, text, ts, index=dedup.ScopedState(live, "en"))
+        got = run(dedup.ScopedState(other, "en"), doc, text, ts, index=dedup.ScopedState(rebuilt, "en"))
+        assert got.to_dict() == want.to_dict(), doc
+        assert got.kind != "unique", doc
+
+
+def test_a_stale_index_entry_is_harmless_and_expire_sweeps_it() -> None:
+    state: dict[str, Any] = {}
+    index: dict[str, Any] = {}
+    run(state, "https://a.example/1", ORIGINAL, T0, index=index)
+    ghost = copy.deepcopy(index)  # what a lagging store may still hold after the record went
+    state.clear()
+    copy_of = run(state, "https://b.example/1", ORIGINAL, T0 + HOUR, index=ghost)
+    assert copy_of.kind == "unique"  # the index named a canonical the state no longer has
+    removed = dedup.expire(state, T0 + 9 * 86400.0, index=ghost)
+    assert removed > 0 and not ghost and not state
+
+
 # ------------------------------------------------------------------ synthetic set from shared data
 
 
