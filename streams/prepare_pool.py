@@ -26,6 +26,7 @@ from multiprocessing import get_context
 from streams import deadletter, lifetime, records
 from streams.prepare import Options, prepare
 from streams.records import Article
+from streams.warmup import NewModelFreezer
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,17 @@ class Unencodable:
 Outcome = Prepared | Rejected | Unencodable
 
 
+# One per process: a forked child starts with its parent's and goes its own way.
+FREEZER = NewModelFreezer()
+
+
 def run_one(job: Job, options: Options) -> Outcome:
     """prepare() and the keyed topic's encoding of one message; never raises."""
     started = time.process_time()
     result = prepare(job.value, job.origin, options, job.ingested_at)
     if not isinstance(result, Article):
         return Rejected(result, time.process_time() - started)
+    FREEZER.saw(result.language)  # its models are loaded now: out of the collector's way
     try:
         value = records.encode(result)
     except Exception as exc:
